@@ -1,0 +1,7 @@
+//! `thimble-harness`: suites, output decoders, scorers and the runner behind the `thimble` CLI.
+//!
+//! Data flows one way: suite → prompt → runtime → raw output → decoded calls → verdicts →
+//! results → gate/report.
+
+pub mod call;
+pub mod suite;

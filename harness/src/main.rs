@@ -1,0 +1,2 @@
+//! The `thimble` command line.
+fn main() {}
