@@ -5,3 +5,4 @@
 
 pub mod call;
 pub mod suite;
+pub mod cli;

@@ -1,2 +1,39 @@
-//! The `thimble` command line.
-fn main() {}
+//! The `thimble` command line: a thin clap dispatcher over `thimble_harness::cli`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use thimble_harness::cli;
+
+#[derive(Parser)]
+#[command(name = "thimble", version, about = "Benchmarks and conformance for tiny tool-calling models")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List kernel backends and whether each runs on this machine.
+    Backends,
+    /// Print logits for given encoder and decoder token ids.
+    Logits(cli::logits::LogitsArgs),
+    /// Run one request (query + tools) and print the calls and timings.
+    Generate(cli::generate::GenerateArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Backends => cli::backends::run(),
+        Command::Logits(a) => cli::logits::run(a),
+        Command::Generate(a) => cli::generate::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,12 +1,195 @@
-//! PLACEHOLDER: being written; delegates to the naive backend for now.
+//! The `gemm` backend: the `gemm` crate's AVX-512 (`x86-v4`) kernels for prefill-sized products,
+//! and a hand-written row·matrix kernel for decode.
+//!
+//! `gemm` parallelizes a product over output tiles only (never over K), inside whichever rayon
+//! pool is current, so M > 1 runs in this backend's pool and stays deterministic. It does not
+//! parallelize M = 1 at all; there the output columns are split into one contiguous,
+//! 16-aligned chunk per thread, and each chunk is computed by [`row_times_matrix`], which streams
+//! the rows of `W` (see that function for why it beats `gemm`'s own gemv here).
 
-use super::{naive::NaiveBackend, AttnShape, Backend, Matrix};
+#[path = "attention.rs"]
+pub(crate) mod attention;
 
-pub struct GemmBackend(NaiveBackend);
+use rayon::prelude::*;
+
+use self::attention::{AttnOps, View};
+use super::{AttnShape, Backend, Matrix};
+
+pub struct GemmBackend {
+    threads: usize,
+    pool: rayon::ThreadPool,
+}
 
 impl GemmBackend {
     pub fn new(threads: usize) -> GemmBackend {
-        GemmBackend(NaiveBackend::new(threads))
+        GemmBackend {
+            threads: threads.max(1),
+            pool: super::pool(threads),
+        }
+    }
+}
+
+/// Below this many multiply-adds an M = 1 product is cheaper than waking a second thread.
+const PAR_MIN_WORK: usize = 1 << 16;
+
+/// Output columns per pass of [`row_times_matrix`]: the partial sums (8 KiB) stay in L1 while
+/// the rows of `W` stream past them.
+const COL_TILE: usize = 2048;
+
+/// `c = alpha · a · b` with `gemm`, single-threaded. Views are checked before the raw call.
+fn gemm_mm(alpha: f32, a: View<'_>, b: View<'_>, c: &mut [f32], ldc: usize) {
+    a.check();
+    b.check();
+    assert_eq!(a.cols, b.rows);
+    let (m, n, k) = (a.rows, b.cols, a.cols);
+    assert!(ldc >= n && (m - 1) * ldc + n <= c.len());
+    // SAFETY: `check` and the assert above keep every index the strides reach inside the three
+    // slices; `c` is exclusively borrowed and does not overlap the inputs. `read_dst = false`
+    // means the old contents of `c` are never read, so `dst = beta · a · b`.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            c.as_mut_ptr(),
+            1,
+            ldc as isize,
+            false,
+            a.data.as_ptr(),
+            a.cs as isize,
+            a.rs as isize,
+            b.data.as_ptr(),
+            b.cs as isize,
+            b.rs as isize,
+            0.0,
+            alpha,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+}
+
+/// `y[j] = Σ_k x[k] · w[k * ldw + j]` for `j < y.len()`, accumulating k in order with fused
+/// multiply-adds. `gemm`'s gemv keeps `y` in registers and walks `W` down its columns, one page
+/// per row; this walks `W` along its rows, four at a time, which the prefetchers follow.
+fn row_times_matrix(x: &[f32], w: &[f32], ldw: usize, y: &mut [f32]) {
+    let n = y.len();
+    if x.is_empty() {
+        y.fill(0.0);
+        return;
+    }
+    assert!((x.len() - 1) * ldw + n <= w.len());
+    #[cfg(target_arch = "x86_64")]
+    if attention::has_avx512() {
+        for (t, yt) in y.chunks_mut(COL_TILE).enumerate() {
+            // SAFETY: AVX-512F is present; the assert above bounds every row segment read,
+            // and `yt` is a distinct tile of `y`.
+            unsafe { avx512_rows::row_times_matrix(x, &w[t * COL_TILE..], ldw, yt) };
+        }
+        return;
+    }
+    row_times_matrix_scalar(x, w, ldw, y);
+}
+
+/// The scalar twin of the AVX-512 row·matrix kernel: the same fused multiply-adds in the same
+/// order, so it agrees bit for bit.
+fn row_times_matrix_scalar(x: &[f32], w: &[f32], ldw: usize, y: &mut [f32]) {
+    y.fill(0.0);
+    for (k, &xk) in x.iter().enumerate() {
+        let row = &w[k * ldw..k * ldw + y.len()];
+        for (yj, &wj) in y.iter_mut().zip(row) {
+            *yj = xk.mul_add(wj, *yj);
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512_rows {
+    use super::attention::avx512::tail_mask;
+    use std::arch::x86_64::*;
+
+    /// # Safety
+    /// AVX-512F must be available and `(x.len() - 1) * ldw + y.len() <= w.len()`.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn row_times_matrix(x: &[f32], w: &[f32], ldw: usize, y: &mut [f32]) {
+        let n = y.len();
+        let full = n / 16;
+        let rem = n % 16;
+        let m = tail_mask(rem);
+        y.fill(0.0);
+        let (pw, py) = (w.as_ptr(), y.as_mut_ptr());
+        let kk = x.len();
+        let mut k = 0;
+        while k + 4 <= kk {
+            let (x0, x1, x2, x3) = (
+                _mm512_set1_ps(x[k]),
+                _mm512_set1_ps(x[k + 1]),
+                _mm512_set1_ps(x[k + 2]),
+                _mm512_set1_ps(x[k + 3]),
+            );
+            // SAFETY: rows k..k+4 exist (k + 3 < x.len()); each reads columns < n of its row,
+            // inside `w` by the caller's bound; `y` has n elements; tails are masked.
+            unsafe {
+                let r0 = pw.add(k * ldw);
+                let (r1, r2, r3) = (r0.add(ldw), r0.add(2 * ldw), r0.add(3 * ldw));
+                for v in 0..full {
+                    let o = v * 16;
+                    let mut acc = _mm512_loadu_ps(py.add(o));
+                    acc = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0.add(o)), acc);
+                    acc = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1.add(o)), acc);
+                    acc = _mm512_fmadd_ps(x2, _mm512_loadu_ps(r2.add(o)), acc);
+                    acc = _mm512_fmadd_ps(x3, _mm512_loadu_ps(r3.add(o)), acc);
+                    _mm512_storeu_ps(py.add(o), acc);
+                }
+                if rem > 0 {
+                    let o = full * 16;
+                    let mut acc = _mm512_maskz_loadu_ps(m, py.add(o));
+                    acc = _mm512_fmadd_ps(x0, _mm512_maskz_loadu_ps(m, r0.add(o)), acc);
+                    acc = _mm512_fmadd_ps(x1, _mm512_maskz_loadu_ps(m, r1.add(o)), acc);
+                    acc = _mm512_fmadd_ps(x2, _mm512_maskz_loadu_ps(m, r2.add(o)), acc);
+                    acc = _mm512_fmadd_ps(x3, _mm512_maskz_loadu_ps(m, r3.add(o)), acc);
+                    _mm512_mask_storeu_ps(py.add(o), m, acc);
+                }
+            }
+            k += 4;
+        }
+        while k < kk {
+            let x0 = _mm512_set1_ps(x[k]);
+            // SAFETY: row k exists; reads stay below column n of it; tails are masked.
+            unsafe {
+                let r0 = pw.add(k * ldw);
+                for v in 0..full {
+                    let o = v * 16;
+                    let acc = _mm512_loadu_ps(py.add(o));
+                    let acc = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0.add(o)), acc);
+                    _mm512_storeu_ps(py.add(o), acc);
+                }
+                if rem > 0 {
+                    let o = full * 16;
+                    let acc = _mm512_maskz_loadu_ps(m, py.add(o));
+                    let acc = _mm512_fmadd_ps(x0, _mm512_maskz_loadu_ps(m, r0.add(o)), acc);
+                    _mm512_mask_storeu_ps(py.add(o), m, acc);
+                }
+            }
+            k += 1;
+        }
+    }
+}
+
+/// The [`AttnOps`] of this backend: `gemm` for block products, SIMD dot/axpy for rows.
+struct GemmOps;
+
+impl AttnOps for GemmOps {
+    fn mm(&self, alpha: f32, a: View<'_>, b: View<'_>, c: &mut [f32], ldc: usize) {
+        gemm_mm(alpha, a, b, c, ldc)
+    }
+    fn dot(&self, a: &[f32], b: &[f32]) -> f32 {
+        attention::dot(a, b)
+    }
+    fn axpy(&self, alpha: f32, x: &[f32], y: &mut [f32]) {
+        attention::axpy(alpha, x, y)
     }
 }
 
@@ -14,13 +197,100 @@ impl Backend for GemmBackend {
     fn name(&self) -> &'static str {
         "gemm"
     }
+
     fn threads(&self) -> usize {
-        self.0.threads()
+        self.threads
     }
+
     fn matmul(&self, x: &[f32], m: usize, w: &Matrix, y: &mut [f32]) {
-        self.0.matmul(x, m, w, y)
+        let (k, n) = (w.rows, w.cols);
+        assert_eq!(x.len(), m * k);
+        assert_eq!(y.len(), m * n);
+        if y.is_empty() {
+            return;
+        }
+        if m == 1 {
+            if self.threads == 1 || k * n < PAR_MIN_WORK {
+                row_times_matrix(x, &w.data, n, y);
+                return;
+            }
+            // One chunk per thread, 16-aligned so that chunk borders never move a column
+            // between a full vector and a masked tail (which would not change its value, but
+            // keeps every column on the same code path at any thread count).
+            let chunk = n.div_ceil(self.threads).next_multiple_of(16);
+            self.pool.install(|| {
+                y.par_chunks_mut(chunk).enumerate().for_each(|(c, yc)| {
+                    row_times_matrix(x, &w.data[c * chunk..], n, yc);
+                });
+            });
+            return;
+        }
+        let threads = self.threads;
+        self.pool.install(|| {
+            // SAFETY: x is [m, k], W is [k, n], y is [m, n], all row-major and checked above;
+            // y is exclusively borrowed. With read_dst = false, y is only written.
+            unsafe {
+                gemm::gemm(
+                    m,
+                    n,
+                    k,
+                    y.as_mut_ptr(),
+                    1,
+                    n as isize,
+                    false,
+                    x.as_ptr(),
+                    1,
+                    k as isize,
+                    w.data.as_ptr(),
+                    1,
+                    n as isize,
+                    0.0,
+                    1.0,
+                    false,
+                    false,
+                    false,
+                    gemm::Parallelism::Rayon(threads),
+                );
+            }
+        });
     }
+
     fn attention(&self, s: &AttnShape, q: &[f32], k: &[f32], v: &[f32], out: &mut [f32]) {
-        self.0.attention(s, q, k, v, out)
+        attention::attention(&GemmOps, &self.pool, s, q, k, v, out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn row_kernel_matches_scalar_twin_bitwise() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        for (k, n, ldw) in [
+            (1, 1, 1),
+            (3, 5, 7),
+            (5, 17, 17),
+            (17, 64, 80),
+            (64, 33, 33),
+            (9, 2100, 2100),
+        ] {
+            let x: Vec<f32> = (0..k).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+            let w: Vec<f32> = (0..k * ldw)
+                .map(|_| rng.random_range(-1.0f32..1.0))
+                .collect();
+            let mut fast = vec![f32::NAN; n];
+            let mut slow = vec![f32::NAN; n];
+            row_times_matrix(&x, &w, ldw, &mut fast);
+            row_times_matrix_scalar(&x, &w, ldw, &mut slow);
+            assert!(
+                fast.iter()
+                    .zip(&slow)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "k={k} n={n}"
+            );
+        }
     }
 }

@@ -1,0 +1,391 @@
+//! Attention shared by the `ndarray` and `gemm` backends, plus the SIMD dot/axpy kernels it and
+//! the `gemm` backend's decode matmul use.
+//!
+//! Both backends run the same algorithm and differ only in the [`AttnOps`] they plug in, so the
+//! masking, softmax and NaN behaviour are written (and reviewed) once:
+//!
+//! - few query rows (decode): one task per (row, head), a dot per visible key, the reference
+//!   softmax, an axpy per visible value;
+//! - many query rows (prefill): one task per (head, block of [`BLOCK`] rows). Scores for the block
+//!   come from one matmul `q_h · k_hᵀ`; `p · v_h` is one matmul over the keys every row of the
+//!   block sees, plus an axpy per remaining visible key. Masked keys never enter a product, so a
+//!   NaN in a key or value a row cannot see leaves that row alone, exactly as in `naive`.
+//!
+//! The block partition is fixed (it does not depend on the thread count) and every output element
+//! is produced by one task, so results are identical at any thread count.
+
+use rayon::prelude::*;
+
+use crate::backend::naive::softmax;
+use crate::backend::AttnShape;
+
+/// Query rows per prefill task: large enough for the matmuls to reach their kernels' speed,
+/// small enough that the causal triangle handled by axpy stays cheap.
+pub(crate) const BLOCK: usize = 32;
+
+/// Up to this many query rows go through the per-row dot/axpy path.
+pub(crate) const ROWWISE_MAX_Q: usize = 4;
+
+/// A read-only strided matrix inside a slice: element `(i, j)` is `data[i * rs + j * cs]`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct View<'a> {
+    pub data: &'a [f32],
+    pub rows: usize,
+    pub cols: usize,
+    pub rs: usize,
+    pub cs: usize,
+}
+
+impl View<'_> {
+    /// Panics unless every element lies inside `data`, so kernels may index it unchecked.
+    pub fn check(&self) {
+        assert!(self.rows > 0 && self.cols > 0, "empty view");
+        let last = (self.rows - 1) * self.rs + (self.cols - 1) * self.cs;
+        assert!(last < self.data.len(), "view runs past its slice");
+    }
+}
+
+/// The three products attention needs, supplied by a backend. Implementations must be
+/// single-threaded and deterministic: the driver owns the parallelism.
+pub(crate) trait AttnOps: Sync {
+    /// `c[i * ldc + j] = alpha * Σ_l a[i, l] · b[l, j]`, overwriting `c`. No dimension is zero.
+    fn mm(&self, alpha: f32, a: View<'_>, b: View<'_>, c: &mut [f32], ldc: usize);
+    /// `Σ a[i] · b[i]` over equal-length slices.
+    fn dot(&self, a: &[f32], b: &[f32]) -> f32;
+    /// `y[i] += alpha · x[i]`.
+    fn axpy(&self, alpha: f32, x: &[f32], y: &mut [f32]);
+}
+
+fn visible(s: &AttnShape, i: usize) -> usize {
+    if s.causal {
+        (s.q_offset + i + 1).min(s.kv_len)
+    } else {
+        s.kv_len
+    }
+}
+
+/// Scaled-dot-product attention with the contract of [`crate::backend::Backend::attention`].
+pub(crate) fn attention(
+    ops: &impl AttnOps,
+    pool: &rayon::ThreadPool,
+    s: &AttnShape,
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    out: &mut [f32],
+) {
+    let hd = s.head_dim;
+    let qs = s.heads * hd;
+    let kvs = s.kv_heads * hd;
+    assert_eq!(q.len(), s.q_len * qs);
+    assert!(k.len() >= s.kv_len * kvs && v.len() >= s.kv_len * kvs);
+    assert_eq!(out.len(), s.q_len * qs);
+    assert!(s.kv_heads > 0 && s.heads % s.kv_heads == 0);
+    if out.is_empty() {
+        return;
+    }
+    if s.kv_len == 0 {
+        // The reference's softmax over no keys leaves a zero output.
+        out.fill(0.0);
+        return;
+    }
+    if s.q_len <= ROWWISE_MAX_Q {
+        pool.install(|| rowwise(ops, s, q, k, v, out));
+    } else {
+        pool.install(|| blocked(ops, s, q, k, v, out));
+    }
+}
+
+fn rowwise(ops: &impl AttnOps, s: &AttnShape, q: &[f32], k: &[f32], v: &[f32], out: &mut [f32]) {
+    let hd = s.head_dim;
+    let qs = s.heads * hd;
+    let kvs = s.kv_heads * hd;
+    let group = s.heads / s.kv_heads;
+    let scale = 1.0 / (hd as f32).sqrt();
+    out.par_chunks_mut(hd)
+        .enumerate()
+        .for_each_init(Vec::new, |scores, (idx, o)| {
+            let (i, h) = (idx / s.heads, idx % s.heads);
+            let qh = &q[i * qs + h * hd..][..hd];
+            let off = (h / group) * hd;
+            let n = visible(s, i);
+            scores.clear();
+            scores.extend((0..n).map(|j| ops.dot(qh, &k[j * kvs + off..][..hd]) * scale));
+            softmax(scores);
+            o.fill(0.0);
+            for (j, &p) in scores.iter().enumerate() {
+                ops.axpy(p, &v[j * kvs + off..][..hd], o);
+            }
+        });
+}
+
+fn blocked(ops: &impl AttnOps, s: &AttnShape, q: &[f32], k: &[f32], v: &[f32], out: &mut [f32]) {
+    let hd = s.head_dim;
+    let qs = s.heads * hd;
+    let kvs = s.kv_heads * hd;
+    let group = s.heads / s.kv_heads;
+    let scale = 1.0 / (hd as f32).sqrt();
+    // Head-major scratch so that each task owns one contiguous slice; scattered back below.
+    let mut tmp = vec![0.0f32; s.heads * s.q_len * hd];
+    tmp.par_chunks_mut(s.q_len * hd)
+        .enumerate()
+        .for_each(|(h, th)| {
+            let off = (h / group) * hd;
+            th.par_chunks_mut(BLOCK * hd)
+                .enumerate()
+                .for_each(|(b, tb)| {
+                    let i0 = b * BLOCK;
+                    let rows = tb.len() / hd;
+                    let lo = visible(s, i0);
+                    let hi = visible(s, i0 + rows - 1);
+                    let mut scores = vec![0.0f32; rows * hi];
+                    let qv = View {
+                        data: &q[i0 * qs + h * hd..],
+                        rows,
+                        cols: hd,
+                        rs: qs,
+                        cs: 1,
+                    };
+                    let kt = View {
+                        data: &k[off..],
+                        rows: hd,
+                        cols: hi,
+                        rs: 1,
+                        cs: kvs,
+                    };
+                    ops.mm(scale, qv, kt, &mut scores, hi);
+                    for r in 0..rows {
+                        softmax(&mut scores[r * hi..r * hi + visible(s, i0 + r)]);
+                    }
+                    let pv = View {
+                        data: &scores,
+                        rows,
+                        cols: lo,
+                        rs: hi,
+                        cs: 1,
+                    };
+                    let vv = View {
+                        data: &v[off..],
+                        rows: lo,
+                        cols: hd,
+                        rs: kvs,
+                        cs: 1,
+                    };
+                    ops.mm(1.0, pv, vv, tb, hd);
+                    for r in 0..rows {
+                        let o = &mut tb[r * hd..(r + 1) * hd];
+                        for j in lo..visible(s, i0 + r) {
+                            ops.axpy(scores[r * hi + j], &v[j * kvs + off..][..hd], o);
+                        }
+                    }
+                });
+        });
+    out.par_chunks_mut(qs).enumerate().for_each(|(i, orow)| {
+        for h in 0..s.heads {
+            let src = &tmp[(h * s.q_len + i) * hd..][..hd];
+            orow[h * hd..(h + 1) * hd].copy_from_slice(src);
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// SIMD kernels. Each AVX-512 kernel has a scalar twin computing the same operations in the same
+// order with fused multiply-adds, so the two agree bit for bit (tested below) and the scalar one
+// documents exactly what the vector one does.
+
+const LANES: usize = 16;
+
+/// Dot product: two 16-lane accumulators over alternating 16-element blocks (the last, partial
+/// block zero-padded), summed lane-wise, then reduced by halving.
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: the CPU supports AVX-512F (checked at run time) and the lengths are equal.
+        return unsafe { avx512::dot(a, b) };
+    }
+    dot_scalar(a, b)
+}
+
+/// `y[i] = fma(alpha, x[i], y[i])`.
+pub(crate) fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
+    assert_eq!(x.len(), y.len());
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: the CPU supports AVX-512F (checked at run time) and the lengths are equal.
+        return unsafe { avx512::axpy(alpha, x, y) };
+    }
+    axpy_scalar(alpha, x, y)
+}
+
+/// Whether the AVX-512 kernels can run here (std caches the CPUID probe).
+#[inline]
+pub(crate) fn has_avx512() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx512f")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+pub(crate) fn dot_scalar(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [[0.0f32; LANES]; 2];
+    for (blk, (ca, cb)) in a.chunks(LANES).zip(b.chunks(LANES)).enumerate() {
+        let lanes = &mut acc[blk % 2];
+        for l in 0..LANES {
+            let (x, y) = (
+                ca.get(l).copied().unwrap_or(0.0),
+                cb.get(l).copied().unwrap_or(0.0),
+            );
+            lanes[l] = x.mul_add(y, lanes[l]);
+        }
+    }
+    let mut sum = [0.0f32; LANES];
+    for l in 0..LANES {
+        sum[l] = acc[0][l] + acc[1][l];
+    }
+    reduce16(sum)
+}
+
+/// Horizontal sum in the fixed halving order both dot kernels use.
+#[inline]
+fn reduce16(mut s: [f32; LANES]) -> f32 {
+    let mut w = LANES / 2;
+    while w > 0 {
+        for l in 0..w {
+            s[l] += s[l + w];
+        }
+        w /= 2;
+    }
+    s[0]
+}
+
+pub(crate) fn axpy_scalar(alpha: f32, x: &[f32], y: &mut [f32]) {
+    for (yi, &xi) in y.iter_mut().zip(x) {
+        *yi = alpha.mul_add(xi, *yi);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx512 {
+    use super::{reduce16, LANES};
+    use std::arch::x86_64::*;
+
+    /// Mask selecting the first `n < 16` lanes.
+    #[inline]
+    pub(crate) fn tail_mask(n: usize) -> __mmask16 {
+        ((1u32 << n) - 1) as __mmask16
+    }
+
+    /// # Safety
+    /// AVX-512F must be available and `a.len() == b.len()`.
+    #[target_feature(enable = "avx512f")]
+    pub(crate) unsafe fn dot(a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len();
+        let full = n / LANES;
+        let mut acc = [_mm512_setzero_ps(); 2];
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        for blk in 0..full {
+            // SAFETY: blk * 16 + 15 < n for full blocks; both slices have n elements.
+            let (x, y) = unsafe {
+                (
+                    _mm512_loadu_ps(pa.add(blk * LANES)),
+                    _mm512_loadu_ps(pb.add(blk * LANES)),
+                )
+            };
+            acc[blk % 2] = _mm512_fmadd_ps(x, y, acc[blk % 2]);
+        }
+        let rem = n - full * LANES;
+        if rem > 0 {
+            let m = tail_mask(rem);
+            // SAFETY: masked loads touch only the `rem` in-bounds lanes; the rest read as zero.
+            let (x, y) = unsafe {
+                (
+                    _mm512_maskz_loadu_ps(m, pa.add(full * LANES)),
+                    _mm512_maskz_loadu_ps(m, pb.add(full * LANES)),
+                )
+            };
+            acc[full % 2] = _mm512_fmadd_ps(x, y, acc[full % 2]);
+        }
+        let mut lanes = [0.0f32; LANES];
+        // SAFETY: `lanes` holds exactly 16 f32.
+        unsafe { _mm512_storeu_ps(lanes.as_mut_ptr(), _mm512_add_ps(acc[0], acc[1])) };
+        reduce16(lanes)
+    }
+
+    /// # Safety
+    /// AVX-512F must be available and `x.len() == y.len()`.
+    #[target_feature(enable = "avx512f")]
+    pub(crate) unsafe fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
+        let n = x.len();
+        let a = _mm512_set1_ps(alpha);
+        let (px, py) = (x.as_ptr(), y.as_mut_ptr());
+        let full = n / LANES;
+        for blk in 0..full {
+            // SAFETY: blk * 16 + 15 < n for full blocks; both slices have n elements.
+            unsafe {
+                let p = py.add(blk * LANES);
+                let r =
+                    _mm512_fmadd_ps(a, _mm512_loadu_ps(px.add(blk * LANES)), _mm512_loadu_ps(p));
+                _mm512_storeu_ps(p, r);
+            }
+        }
+        let rem = n - full * LANES;
+        if rem > 0 {
+            let m = tail_mask(rem);
+            // SAFETY: masked loads and the masked store touch only the `rem` in-bounds lanes.
+            unsafe {
+                let p = py.add(full * LANES);
+                let xv = _mm512_maskz_loadu_ps(m, px.add(full * LANES));
+                let yv = _mm512_maskz_loadu_ps(m, p);
+                _mm512_mask_storeu_ps(p, m, _mm512_fmadd_ps(a, xv, yv));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    fn rand_vec(rng: &mut ChaCha8Rng, n: usize) -> Vec<f32> {
+        (0..n).map(|_| rng.random_range(-1.0f32..1.0)).collect()
+    }
+
+    #[test]
+    fn simd_dot_and_axpy_match_scalar_twins_bitwise() {
+        if !has_avx512() {
+            return;
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        for n in [0, 1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 513] {
+            let a = rand_vec(&mut rng, n);
+            let b = rand_vec(&mut rng, n);
+            // SAFETY: AVX-512F is present (checked above) and the lengths match.
+            let fast = unsafe { avx512::dot(&a, &b) };
+            assert_eq!(fast.to_bits(), dot_scalar(&a, &b).to_bits(), "dot n={n}");
+            let mut y1 = rand_vec(&mut rng, n);
+            let mut y2 = y1.clone();
+            // SAFETY: as above.
+            unsafe { avx512::axpy(0.37, &a, &mut y1) };
+            axpy_scalar(0.37, &a, &mut y2);
+            assert!(
+                y1.iter().zip(&y2).all(|(p, q)| p.to_bits() == q.to_bits()),
+                "axpy n={n}"
+            );
+        }
+    }
+
+    #[test]
+    fn dot_propagates_nan() {
+        let mut a = vec![1.0f32; 40];
+        a[37] = f32::NAN;
+        assert!(dot(&a, &[1.0; 40]).is_nan());
+        assert!(dot_scalar(&a, &[1.0; 40]).is_nan());
+    }
+}
