@@ -124,7 +124,10 @@ fn convert_tool_labelled(
 ) -> Result<Value, DialectError> {
     let ctx = Ctx { tool: label };
     let Value::Object(doc) = tool else {
-        return Err(ctx.err("", format!("a tool must be an object, found {}", kind(tool))));
+        return Err(ctx.err(
+            "",
+            format!("a tool must be an object, found {}", kind(tool)),
+        ));
     };
     if from == to {
         return Ok(tool.clone());
@@ -184,10 +187,9 @@ fn append_note(schema: &mut Map<String, Value>, note: &str) {
             d.push_str(note);
         }
         _ => {
-            // Right after `type`, where a reader of the prompt expects it.
-            let at = schema.get_index_of("type").map_or(0, |i| i + 1);
             schema.shift_remove("description");
-            let at = at.min(schema.len());
+            // Right after `type`, where a reader of the prompt expects it.
+            let at = schema.keys().position(|k| k == "type").map_or(0, |i| i + 1);
             schema.shift_insert(at, "description".into(), Value::String(note.into()));
         }
     }
@@ -195,17 +197,19 @@ fn append_note(schema: &mut Map<String, Value>, note: &str) {
 
 fn bfcl_params_to_schema(ctx: &Ctx, params: &Value) -> Result<Value, DialectError> {
     let Value::Object(map) = params else {
-        return Err(ctx.err("", format!("`parameters` must be an object, found {}", kind(params))));
+        return Err(ctx.err(
+            "",
+            format!("`parameters` must be an object, found {}", kind(params)),
+        ));
     };
     match map.get("type") {
-        None | Some(Value::String(_)) => {}
+        None => {}
+        Some(Value::String(t)) if matches!(t.as_str(), "dict" | "object") => {}
         Some(other) => {
-            return Err(ctx.err("", format!("`parameters.type` must be \"dict\", found {}", kind(other))))
-        }
-    }
-    if let Some(Value::String(t)) = map.get("type") {
-        if !matches!(t.as_str(), "dict" | "object") {
-            return Err(ctx.err("", format!("`parameters.type` must be \"dict\", found \"{t}\"")));
+            return Err(ctx.err(
+                "",
+                format!("`parameters.type` must be \"dict\", found {other}"),
+            ))
         }
     }
     let mut out = bfcl_node_to_schema(ctx, "", params)?;
@@ -219,7 +223,10 @@ fn bfcl_params_to_schema(ctx: &Ctx, params: &Value) -> Result<Value, DialectErro
 
 fn bfcl_node_to_schema(ctx: &Ctx, path: &str, node: &Value) -> Result<Value, DialectError> {
     let Value::Object(map) = node else {
-        return Err(ctx.err(path, format!("a schema must be an object, found {}", kind(node))));
+        return Err(ctx.err(
+            path,
+            format!("a schema must be an object, found {}", kind(node)),
+        ));
     };
     let mut out = Map::new();
     let mut note = None;
@@ -258,12 +265,18 @@ fn bfcl_node_to_schema(ctx: &Ctx, path: &str, node: &Value) -> Result<Value, Dia
                     }
                 }
                 other => {
-                    return Err(ctx.err(path, format!("`type` must be a string, found {}", kind(other))))
+                    return Err(ctx.err(
+                        path,
+                        format!("`type` must be a string, found {}", kind(other)),
+                    ))
                 }
             },
             "optional" => {}
             _ => {
-                out.insert(key.clone(), map_subschemas(ctx, path, key, value, bfcl_node_to_schema)?);
+                out.insert(
+                    key.clone(),
+                    map_subschemas(ctx, path, key, value, bfcl_node_to_schema)?,
+                );
             }
         }
     }
@@ -285,7 +298,10 @@ fn map_subschemas(
     match key {
         "properties" => {
             let Value::Object(props) = value else {
-                return Err(ctx.err(path, format!("`properties` must be an object, found {}", kind(value))));
+                return Err(ctx.err(
+                    path,
+                    format!("`properties` must be an object, found {}", kind(value)),
+                ));
             };
             let mut out = Map::new();
             for (name, sub) in props {
@@ -311,7 +327,10 @@ fn map_subschemas(
                     .map(|s| f(ctx, path, s))
                     .collect::<Result<_, _>>()?,
             )),
-            other => Err(ctx.err(path, format!("`{key}` must be an array, found {}", kind(other)))),
+            other => Err(ctx.err(
+                path,
+                format!("`{key}` must be an array, found {}", kind(other)),
+            )),
         },
         _ => Ok(value.clone()),
     }
@@ -322,7 +341,13 @@ fn map_subschemas(
 
 fn schema_params_to_bfcl(ctx: &Ctx, params: &Value) -> Result<Value, DialectError> {
     let Value::Object(map) = params else {
-        return Err(ctx.err("", format!("`parameters` must be an object schema, found {}", kind(params))));
+        return Err(ctx.err(
+            "",
+            format!(
+                "`parameters` must be an object schema, found {}",
+                kind(params)
+            ),
+        ));
     };
     match map.get("type") {
         None => {}
@@ -357,7 +382,10 @@ fn schema_type_to_bfcl(ctx: &Ctx, path: &str, t: &Value) -> Result<String, Diale
                     Value::String(s) if s == "null" => {}
                     Value::String(s) => names.push(s.as_str()),
                     other => {
-                        return Err(ctx.err(path, format!("type list holds {}, not a type name", kind(other))))
+                        return Err(ctx.err(
+                            path,
+                            format!("type list holds {}, not a type name", kind(other)),
+                        ))
                     }
                 }
             }
@@ -366,7 +394,10 @@ fn schema_type_to_bfcl(ctx: &Ctx, path: &str, t: &Value) -> Result<String, Diale
                 _ => "any".to_string(),
             })
         }
-        other => Err(ctx.err(path, format!("`type` must be a string or a list, found {}", kind(other)))),
+        other => Err(ctx.err(
+            path,
+            format!("`type` must be a string or a list, found {}", kind(other)),
+        )),
     }
 }
 
@@ -381,7 +412,10 @@ fn reject_unrepresentable(ctx: &Ctx, path: &str, node: &Value) -> Result<(), Dia
             "uses `$ref`; references are not resolved, inline the referenced schema",
         )),
         Value::Object(_) | Value::Bool(true) => Ok(()),
-        other => Err(ctx.err(path, format!("a schema must be an object, found {}", kind(other)))),
+        other => Err(ctx.err(
+            path,
+            format!("a schema must be an object, found {}", kind(other)),
+        )),
     }
 }
 
@@ -397,9 +431,15 @@ fn schema_node_to_bfcl(ctx: &Ctx, path: &str, node: &Value) -> Result<Value, Dia
     }
     for (key, value) in map {
         if key == "type" {
-            out.insert(key.clone(), Value::String(schema_type_to_bfcl(ctx, path, value)?));
+            out.insert(
+                key.clone(),
+                Value::String(schema_type_to_bfcl(ctx, path, value)?),
+            );
         } else {
-            out.insert(key.clone(), map_subschemas(ctx, path, key, value, schema_node_to_bfcl)?);
+            out.insert(
+                key.clone(),
+                map_subschemas(ctx, path, key, value, schema_node_to_bfcl)?,
+            );
         }
     }
     Ok(Value::Object(out))
@@ -426,7 +466,10 @@ fn needle1_params_to_schema(ctx: &Ctx, params: &Value) -> Result<Value, DialectE
     let Value::Object(map) = params else {
         return Err(ctx.err(
             "",
-            format!("Needle 1 `parameters` must map names to specs, found {}", kind(params)),
+            format!(
+                "Needle 1 `parameters` must map names to specs, found {}",
+                kind(params)
+            ),
         ));
     };
     let mut properties = Map::new();
@@ -435,7 +478,10 @@ fn needle1_params_to_schema(ctx: &Ctx, params: &Value) -> Result<Value, DialectE
         let Value::Object(spec) = spec else {
             return Err(ctx.err(
                 name,
-                format!("expected {{\"type\",\"description\",\"required\"}}, found {}", kind(spec)),
+                format!(
+                    "expected {{\"type\",\"description\",\"required\"}}, found {}",
+                    kind(spec)
+                ),
             ));
         };
         let mut prop = Map::new();
@@ -461,7 +507,10 @@ fn needle1_params_to_schema(ctx: &Ctx, params: &Value) -> Result<Value, DialectE
                     }
                 },
                 ("type", other) => {
-                    return Err(ctx.err(name, format!("`type` must be a string, found {}", kind(other))))
+                    return Err(ctx.err(
+                        name,
+                        format!("`type` must be a string, found {}", kind(other)),
+                    ))
                 }
                 _ => {
                     prop.insert(key.clone(), value.clone());
@@ -485,13 +534,22 @@ fn needle1_params_to_schema(ctx: &Ctx, params: &Value) -> Result<Value, DialectE
 
 fn schema_params_to_needle1(ctx: &Ctx, params: &Value) -> Result<Value, DialectError> {
     let Value::Object(map) = params else {
-        return Err(ctx.err("", format!("`parameters` must be an object schema, found {}", kind(params))));
+        return Err(ctx.err(
+            "",
+            format!(
+                "`parameters` must be an object schema, found {}",
+                kind(params)
+            ),
+        ));
     };
     match map.get("type") {
         None => {}
         Some(Value::String(t)) if t == "object" => {}
         Some(other) => {
-            return Err(ctx.err("", format!("`parameters` must have type \"object\", found {other}")))
+            return Err(ctx.err(
+                "",
+                format!("`parameters` must have type \"object\", found {other}"),
+            ))
         }
     }
     if map.contains_key("$ref") {
@@ -502,7 +560,10 @@ fn schema_params_to_needle1(ctx: &Ctx, params: &Value) -> Result<Value, DialectE
         None | Some(Value::Null) => &empty,
         Some(Value::Object(p)) => p,
         Some(other) => {
-            return Err(ctx.err("", format!("`properties` must be an object, found {}", kind(other))))
+            return Err(ctx.err(
+                "",
+                format!("`properties` must be an object, found {}", kind(other)),
+            ))
         }
     };
     let required = required_names(ctx, "", map)?;
@@ -526,7 +587,10 @@ fn schema_params_to_needle1(ctx: &Ctx, params: &Value) -> Result<Value, DialectE
             Some(Value::String(d)) => d.clone(),
             Some(Value::Null) | None => String::new(),
             Some(other) => {
-                return Err(ctx.err(name, format!("`description` must be a string, found {}", kind(other))))
+                return Err(ctx.err(
+                    name,
+                    format!("`description` must be a string, found {}", kind(other)),
+                ))
             }
         };
         let mut notes = Vec::new();
@@ -538,7 +602,10 @@ fn schema_params_to_needle1(ctx: &Ctx, params: &Value) -> Result<Value, DialectE
         }
         if let Some(values) = schema.get("enum") {
             let Value::Array(values) = values else {
-                return Err(ctx.err(name, format!("`enum` must be an array, found {}", kind(values))));
+                return Err(ctx.err(
+                    name,
+                    format!("`enum` must be an array, found {}", kind(values)),
+                ));
             };
             let listed: Vec<String> = values.iter().map(prose_value).collect();
             notes.push(format!("One of: {}.", listed.join(", ")));
@@ -572,12 +639,18 @@ fn required_names(
             .iter()
             .map(|v| match v {
                 Value::String(s) => Ok(s.clone()),
-                other => Err(ctx.err(path, format!("`required` must list names, found {}", kind(other)))),
+                other => Err(ctx.err(
+                    path,
+                    format!("`required` must list names, found {}", kind(other)),
+                )),
             })
             .collect(),
         // Some generators put a per-property boolean where the list belongs; that is a
         // property-level flag, not something to guess about at the object level.
-        Some(other) => Err(ctx.err(path, format!("`required` must be a list of names, found {}", kind(other)))),
+        Some(other) => Err(ctx.err(
+            path,
+            format!("`required` must be a list of names, found {}", kind(other)),
+        )),
     }
 }
 
@@ -597,7 +670,10 @@ fn flat_type(
                     Value::String(s) if s == "null" => {}
                     Value::String(s) => names.push(s.clone()),
                     other => {
-                        return Err(ctx.err(path, format!("type list holds {}, not a type name", kind(other))))
+                        return Err(ctx.err(
+                            path,
+                            format!("type list holds {}, not a type name", kind(other)),
+                        ))
                     }
                 }
             }
@@ -607,7 +683,10 @@ fn flat_type(
                 _ => ("any".into(), Some(format!("Type: {}.", names.join(" or ")))),
             })
         }
-        Some(other) => Err(ctx.err(path, format!("`type` must be a string or a list, found {}", kind(other)))),
+        Some(other) => Err(ctx.err(
+            path,
+            format!("`type` must be a string or a list, found {}", kind(other)),
+        )),
     }
 }
 
@@ -646,13 +725,19 @@ fn type_phrase(
         let item_path = format!("{path}[]");
         reject_unrepresentable(ctx, &item_path, items)?;
         if let Value::Object(items) = items {
-            return Ok(format!("array of {}", type_phrase(ctx, &item_path, items, depth + 1)?));
+            return Ok(format!(
+                "array of {}",
+                type_phrase(ctx, &item_path, items, depth + 1)?
+            ));
         }
         return Ok(base);
     }
     if let Some(props) = schema.get("properties") {
         let Value::Object(props) = props else {
-            return Err(ctx.err(path, format!("`properties` must be an object, found {}", kind(props))));
+            return Err(ctx.err(
+                path,
+                format!("`properties` must be an object, found {}", kind(props)),
+            ));
         };
         if props.is_empty() {
             return Ok(base);
@@ -705,7 +790,7 @@ pub fn to_snake_case(name: &str) -> String {
     for c in name.chars() {
         if c.is_ascii_alphanumeric() || c == '_' {
             cleaned.push(c);
-        } else if cleaned.last() != Some(&'_') || cleaned.is_empty() {
+        } else if cleaned.last() != Some(&'_') {
             cleaned.push('_');
         }
     }
@@ -715,7 +800,8 @@ pub fn to_snake_case(name: &str) -> String {
             let prev = cleaned[i - 1];
             let next = cleaned.get(i + 1).copied();
             let after_lower = prev.is_ascii_lowercase() || prev.is_ascii_digit();
-            let acronym_end = prev.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase());
+            let acronym_end =
+                prev.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase());
             if after_lower || acronym_end {
                 out.push('_');
             }
@@ -887,10 +973,18 @@ pub fn python_float_repr(value: f64) -> String {
         return "NaN".into();
     }
     if value.is_infinite() {
-        return if value > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+        return if value > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
     }
     if value == 0.0 {
-        return if value.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if value.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     // Rust's `{:e}` gives the same shortest round-trip digits Python uses: `d.ddde±x`.
     let sci = format!("{:e}", value.abs());
@@ -902,11 +996,18 @@ pub fn python_float_repr(value: f64) -> String {
     let decpt = exp + 1;
     if decpt <= -4 || decpt > 16 {
         let (first, rest) = digits.split_at(1);
-        let frac = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+        let frac = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
         let esign = if exp < 0 { '-' } else { '+' };
         format!("{sign}{first}{frac}e{esign}{:02}", exp.unsigned_abs())
     } else if decpt <= 0 {
-        format!("{sign}0.{}{digits}", "0".repeat(decpt.unsigned_abs() as usize))
+        format!(
+            "{sign}0.{}{digits}",
+            "0".repeat(decpt.unsigned_abs() as usize)
+        )
     } else {
         let decpt = decpt as usize;
         if digits.len() <= decpt {
@@ -988,12 +1089,21 @@ mod tests {
         let cases = [
             (json!("héllo wörld"), r#""h\u00e9llo w\u00f6rld""#),
             (json!("emoji 😀!"), r#""emoji \ud83d\ude00!""#),
-            (json!("tab\tnl\nquote\"back\\"), r#""tab\tnl\nquote\"back\\""#),
+            (
+                json!("tab\tnl\nquote\"back\\"),
+                r#""tab\tnl\nquote\"back\\""#,
+            ),
             (json!("\u{1}\u{1f}\u{7f}/"), r#""\u0001\u001f\u007f/""#),
             (json!("日本語"), r#""\u65e5\u672c\u8a9e""#),
             (json!("\u{10ffff}"), r#""\udbff\udfff""#),
-            (json!({"b": 1, "a": [true, null, "x"]}), r#"{"b":1,"a":[true,null,"x"]}"#),
-            (json!({"ключ": "значение"}), r#"{"\u043a\u043b\u044e\u0447":"\u0437\u043d\u0430\u0447\u0435\u043d\u0438\u0435"}"#),
+            (
+                json!({"b": 1, "a": [true, null, "x"]}),
+                r#"{"b":1,"a":[true,null,"x"]}"#,
+            ),
+            (
+                json!({"ключ": "значение"}),
+                r#"{"\u043a\u043b\u044e\u0447":"\u0437\u043d\u0430\u0447\u0435\u043d\u0438\u0435"}"#,
+            ),
         ];
         for (value, want) in cases {
             assert_eq!(to_needle_json(&value), want);
@@ -1014,7 +1124,7 @@ mod tests {
             (0.00001, "1e-05"),
             (1.5e-7, "1.5e-07"),
             (-0.0, "-0.0"),
-            (3.14159, "3.14159"),
+            (2.71, "2.71"),
             (1e100, "1e+100"),
             (5e-324, "5e-324"),
             (1.7976931348623157e308, "1.7976931348623157e+308"),
@@ -1023,7 +1133,10 @@ mod tests {
         for (x, want) in cases {
             assert_eq!(python_float_repr(x), want, "{x:e}");
         }
-        assert_eq!(to_needle_json(&json!([1.0, 2, -0.5, 1e-5])), "[1.0,2,-0.5,1e-05]");
+        assert_eq!(
+            to_needle_json(&json!([1.0, 2, -0.5, 1e-5])),
+            "[1.0,2,-0.5,1e-05]"
+        );
     }
 
     fn weather_bfcl() -> Value {
@@ -1062,7 +1175,10 @@ mod tests {
         assert_eq!(p["properties"]["scale"]["type"], "number");
         assert!(p["properties"]["extra"].get("type").is_none());
         assert_eq!(p["properties"]["loc"]["type"], "object");
-        assert_eq!(p["properties"]["loc"]["properties"]["lat"]["type"], "number");
+        assert_eq!(
+            p["properties"]["loc"]["properties"]["lat"]["type"],
+            "number"
+        );
         assert_eq!(p["properties"]["tags"]["items"]["type"], "string");
         assert_eq!(p["properties"]["unit"]["enum"], json!(["c", "f"]));
         assert_eq!(p["required"], json!(["city"]));
@@ -1089,8 +1205,14 @@ mod tests {
         let props = &js["parameters"]["properties"];
         assert_eq!(props["t"]["type"], "array");
         assert!(props["o"].get("optional").is_none());
-        assert_eq!(props["j"], json!({"type": "string", "description": "A map. (type HashMap, given as a string)"}));
-        assert_eq!(props["k"].to_string(), r#"{"type":"string","description":"(type long, given as a string)"}"#);
+        assert_eq!(
+            props["j"],
+            json!({"type": "string", "description": "A map. (type HashMap, given as a string)"})
+        );
+        assert_eq!(
+            props["k"].to_string(),
+            r#"{"type":"string","description":"(type long, given as a string)"}"#
+        );
     }
 
     #[test]
@@ -1098,7 +1220,10 @@ mod tests {
         let js = convert_tool(&weather_bfcl(), Dialect::Bfcl, Dialect::JsonSchema).unwrap();
         let flat = convert_tool(&js, Dialect::JsonSchema, Dialect::Needle1).unwrap();
         let p = &flat["parameters"];
-        assert_eq!(p["city"].to_string(), r#"{"type":"string","description":"City name.","required":true}"#);
+        assert_eq!(
+            p["city"].to_string(),
+            r#"{"type":"string","description":"City name.","required":true}"#
+        );
         assert_eq!(p["days"]["description"], "Days ahead. Default: 1.");
         assert_eq!(p["unit"]["description"], "Unit. One of: 'c', 'f'.");
         assert_eq!(p["extra"]["type"], "any");
@@ -1128,7 +1253,10 @@ mod tests {
         // Through BFCL too.
         let bfcl = convert_tool(&flat, Dialect::Needle1, Dialect::Bfcl).unwrap();
         assert_eq!(bfcl["parameters"]["type"], "dict");
-        assert_eq!(bfcl["parameters"]["properties"]["time_hours"]["type"], "float");
+        assert_eq!(
+            bfcl["parameters"]["properties"]["time_hours"]["type"],
+            "float"
+        );
         let back = convert_tool(&bfcl, Dialect::Bfcl, Dialect::Needle1).unwrap();
         assert_eq!(back.to_string(), flat.to_string());
     }
@@ -1144,7 +1272,10 @@ mod tests {
 
         let t = json!({"name": "g", "parameters": {"type": "object", "properties": {"a": false}}});
         let e = convert_tool(&t, Dialect::JsonSchema, Dialect::Bfcl).unwrap_err();
-        assert_eq!(e.to_string(), "tool `g`, parameter `a`: the schema `false` (no value allowed) cannot be represented");
+        assert_eq!(
+            e.to_string(),
+            "tool `g`, parameter `a`: the schema `false` (no value allowed) cannot be represented"
+        );
 
         let t = json!({"name": "h", "parameters": {"type": "object", "properties": {}, "required": ["x"]}});
         let e = convert_tool(&t, Dialect::JsonSchema, Dialect::Needle1).unwrap_err();
@@ -1152,7 +1283,11 @@ mod tests {
 
         let t = json!({"name": "n", "parameters": {"p": {"type": "string", "required": "yes"}}});
         let e = convert_tool(&t, Dialect::Needle1, Dialect::JsonSchema).unwrap_err();
-        assert!(e.to_string().starts_with("tool `n`, parameter `p`: `required`"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("tool `n`, parameter `p`: `required`"),
+            "{e}"
+        );
 
         let e = convert_tools(&[json!(1)], Dialect::Bfcl, Dialect::JsonSchema).unwrap_err();
         assert_eq!(e.tool, "#0");
@@ -1175,17 +1310,25 @@ mod tests {
         let p = &b["parameters"]["properties"];
         assert_eq!(p["a"]["type"], "string");
         assert_eq!(p["b"]["type"], "any");
-        assert_eq!(p["c"].to_string(), r#"{"type":"any","description":"no type"}"#);
+        assert_eq!(
+            p["c"].to_string(),
+            r#"{"type":"any","description":"no type"}"#
+        );
         assert_eq!(p["d"]["type"], "any");
         let flat = convert_tool(&t, Dialect::JsonSchema, Dialect::Needle1).unwrap();
-        assert_eq!(flat["parameters"]["b"]["description"], "Type: string or integer.");
+        assert_eq!(
+            flat["parameters"]["b"]["description"],
+            "Type: string or integer."
+        );
         assert_eq!(flat["parameters"]["d"]["type"], "any");
     }
 
     #[test]
     fn render_tools_snake_cases_and_escapes() {
-        let tools = vec![json!({"name": "getWeather", "description": "Météo", "parameters": {
-            "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}})];
+        let tools = vec![
+            json!({"name": "getWeather", "description": "Météo", "parameters": {
+            "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}),
+        ];
         let s = render_tools_needle(&tools, Dialect::JsonSchema, Dialect::JsonSchema).unwrap();
         assert_eq!(
             s,

@@ -6,3 +6,9 @@
 pub mod call;
 pub mod suite;
 pub mod cli;
+pub mod dialect;
+pub mod stats;
+pub mod needle_jsonl;
+pub mod metrics;
+pub mod provenance;
+pub mod decode;

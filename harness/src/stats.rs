@@ -27,8 +27,16 @@ pub fn wilson_z(successes: u64, n: u64, z: f64) -> (f64, f64) {
     let center = (p + z2 / (2.0 * nf)) / denom;
     let half = z * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / denom;
     // At the edges the two terms cancel analytically; rounding must not leave 1e-17 behind.
-    let lo = if s == 0 { 0.0 } else { (center - half).max(0.0) };
-    let hi = if s == n { 1.0 } else { (center + half).min(1.0) };
+    let lo = if s == 0 {
+        0.0
+    } else {
+        (center - half).max(0.0)
+    };
+    let hi = if s == n {
+        1.0
+    } else {
+        (center + half).min(1.0)
+    };
     (lo, hi)
 }
 
@@ -158,7 +166,10 @@ mod tests {
         ];
         for (b, c, p) in cases {
             let got = mcnemar_exact(b, c);
-            assert!((got - p).abs() < 1e-9 * p.max(1e-300), "({b},{c}): {got} vs {p}");
+            assert!(
+                (got - p).abs() < 1e-9 * p.max(1e-300),
+                "({b},{c}): {got} vs {p}"
+            );
             assert_eq!(got, mcnemar_exact(c, b), "symmetry ({b},{c})");
         }
     }
@@ -167,7 +178,11 @@ mod tests {
     fn mcnemar_huge_counts_stay_finite() {
         let p = mcnemar_exact(0, 5000);
         assert!((0.0..1e-300).contains(&p));
-        for (b, c) in [(u64::MAX, 0), (u64::MAX / 2, u64::MAX / 3), (u64::MAX, u64::MAX)] {
+        for (b, c) in [
+            (u64::MAX, 0),
+            (u64::MAX / 2, u64::MAX / 3),
+            (u64::MAX, u64::MAX),
+        ] {
             let p = mcnemar_exact(b, c);
             assert!((0.0..=1.0).contains(&p), "({b},{c}): {p}");
         }

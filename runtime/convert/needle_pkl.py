@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pickle
 import shutil
 import sys
@@ -275,31 +276,46 @@ def validate(flat: dict, dims: dict, source: str) -> list[str]:
 
 def to_bf16_bits(array: np.ndarray) -> np.ndarray:
     """Round-to-nearest-even float32 -> bfloat16, returned as uint16 bit patterns."""
-    bits = np.ascontiguousarray(array, dtype=np.float32).view(np.uint32)
+    bits = np.array(array, dtype=np.float32, order="C").view(np.uint32)
     rounded = bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))
     return (rounded >> np.uint32(16)).astype(np.uint16)
 
 
 def cast(array: np.ndarray, dtype: str, name: str, source: str) -> tuple[str, np.ndarray]:
     """(safetensors dtype name, little-endian contiguous buffer) for one tensor."""
+    # np.array(order="C") rather than np.ascontiguousarray, which turns 0-d arrays (log_temp) into 1-d.
     if dtype == "f32":
-        return "float32", np.ascontiguousarray(array, dtype="<f4")
+        return "float32", np.array(array, dtype="<f4", order="C")
     if dtype == "bf16":
-        return "bfloat16", np.ascontiguousarray(to_bf16_bits(array.astype(np.float32)), dtype="<u2")
-    out = np.ascontiguousarray(array, dtype="<f2")
+        return "bfloat16", np.array(to_bf16_bits(array.astype(np.float32)), dtype="<u2", order="C")
+    out = np.array(array, dtype="<f2", order="C")
     if not np.all(np.isfinite(out)):
         raise ConvertError(f"{source}: tensor '{name}' overflows float16; convert with --dtype f32 or bf16")
     return "float16", out
 
 
-def write_safetensors(path: Path, tensors: dict[str, tuple[str, np.ndarray]], metadata: dict) -> None:
-    from safetensors import TensorSpec, serialize_file
+ST_DTYPES = {"float16": "F16", "float32": "F32", "bfloat16": "BF16"}
 
-    specs = {
-        name: TensorSpec(dtype=dt, shape=tuple(buf.shape), data_ptr=buf.ctypes.data, data_len=buf.nbytes)
-        for name, (dt, buf) in tensors.items()
-    }
-    serialize_file(specs, str(path), metadata=metadata)  # `tensors` keeps the buffers alive
+
+def write_safetensors(path: Path, tensors: dict[str, tuple[str, np.ndarray]], metadata: dict) -> None:
+    """Write the safetensors format directly, so the bytes are reproducible: tensors sorted by
+    name, compact header with sorted keys padded with spaces to 8 bytes (data stays aligned).
+    (The safetensors package's writer orders __metadata__ keys differently on every run.)"""
+    header = {"__metadata__": dict(sorted(metadata.items()))}
+    offset = 0
+    for name in sorted(tensors):
+        dt, buf = tensors[name]
+        header[name] = {"dtype": ST_DTYPES[dt], "shape": list(buf.shape), "data_offsets": [offset, offset + buf.nbytes]}
+        offset += buf.nbytes
+    blob = json.dumps(header, separators=(",", ":")).encode()
+    blob += b" " * (-len(blob) % 8)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(len(blob).to_bytes(8, "little"))
+        f.write(blob)
+        for name in sorted(tensors):
+            f.write(tensors[name][1].tobytes())
+    os.replace(tmp, path)
 
 
 def check_tokenizer(path: Path, vocab_size: int) -> list[str]:

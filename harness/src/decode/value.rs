@@ -326,7 +326,11 @@ pub fn float_repr(f: f64) -> String {
         return if f > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if f.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     // `{:e}` gives the shortest round-trip digits as `d.ddde±x`.
     let sci = format!("{:e}", f);
@@ -377,7 +381,11 @@ fn is_printable(c: char) -> bool {
 
 /// Python's `repr(str)`.
 pub fn str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -409,7 +417,11 @@ pub fn str_repr(s: &str) -> String {
 
 /// Python's `repr(bytes)`.
 pub fn bytes_repr(b: &[u8]) -> String {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') { '"' } else { '\'' };
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::from("b");
     out.push(quote);
     for &c in b {
@@ -461,20 +473,29 @@ pub fn repr(v: &PyValue) -> String {
         PyValue::Bytes(b) => bytes_repr(b),
         PyValue::Ellipsis => "Ellipsis".into(),
         PyValue::List(items) => {
-            format!("[{}]", items.iter().map(repr).collect::<Vec<_>>().join(", "))
+            format!(
+                "[{}]",
+                items.iter().map(repr).collect::<Vec<_>>().join(", ")
+            )
         }
         PyValue::Tuple(items) => {
             if items.len() == 1 {
                 format!("({},)", repr(&items[0]))
             } else {
-                format!("({})", items.iter().map(repr).collect::<Vec<_>>().join(", "))
+                format!(
+                    "({})",
+                    items.iter().map(repr).collect::<Vec<_>>().join(", ")
+                )
             }
         }
         PyValue::Set(items) => {
             if items.is_empty() {
                 "set()".into()
             } else {
-                format!("{{{}}}", items.iter().map(repr).collect::<Vec<_>>().join(", "))
+                format!(
+                    "{{{}}}",
+                    items.iter().map(repr).collect::<Vec<_>>().join(", ")
+                )
             }
         }
         PyValue::Dict(d) => format!(

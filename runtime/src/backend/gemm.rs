@@ -90,11 +90,28 @@ fn row_times_matrix(x: &[f32], w: &[f32], ldw: usize, y: &mut [f32]) {
         }
         return;
     }
-    row_times_matrix_scalar(x, w, ldw, y);
+    // Without AVX-512, gemm's AVX2 gemv beats the scalar twin, whose fused multiply-adds would
+    // be library calls.
+    let xv = View {
+        data: x,
+        rows: 1,
+        cols: x.len(),
+        rs: x.len(),
+        cs: 1,
+    };
+    let wv = View {
+        data: w,
+        rows: x.len(),
+        cols: n,
+        rs: ldw,
+        cs: 1,
+    };
+    gemm_mm(1.0, xv, wv, y, n);
 }
 
 /// The scalar twin of the AVX-512 row·matrix kernel: the same fused multiply-adds in the same
 /// order, so it agrees bit for bit.
+#[cfg(test)]
 fn row_times_matrix_scalar(x: &[f32], w: &[f32], ldw: usize, y: &mut [f32]) {
     y.fill(0.0);
     for (k, &xk) in x.iter().enumerate() {
@@ -291,6 +308,65 @@ mod tests {
                     .all(|(a, b)| a.to_bits() == b.to_bits()),
                 "k={k} n={n}"
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod scratch_timing {
+    use super::*;
+    #[test]
+    #[ignore]
+    fn m1_kernel_vs_gemm() {
+        for (k, n) in [(512usize, 512usize), (512, 256), (512, 8192)] {
+            let x = vec![0.5f32; k];
+            let w = vec![0.25f32; k * n];
+            let mut y = vec![0.0f32; n];
+            let time = |f: &mut dyn FnMut()| {
+                let mut best = f64::MAX;
+                for _ in 0..200 {
+                    let t = std::time::Instant::now();
+                    f();
+                    best = best.min(t.elapsed().as_secs_f64());
+                }
+                2.0 * (k * n) as f64 / best / 1e9
+            };
+            let a = time(&mut || row_times_matrix(&x, &w, n, &mut y));
+            let b = time(&mut || row_times_matrix_scalar(&x, &w, n, &mut y));
+            let c = time(&mut || {
+                let xv = View {
+                    data: &x,
+                    rows: 1,
+                    cols: k,
+                    rs: k,
+                    cs: 1,
+                };
+                let wv = View {
+                    data: &w,
+                    rows: k,
+                    cols: n,
+                    rs: n,
+                    cs: 1,
+                };
+                gemm_mm(1.0, xv, wv, &mut y, n)
+            });
+            let nd = crate::backend::NdarrayBackend::new(1);
+            let mat = Matrix::new(k, n, w.clone());
+            let d = time(&mut || nd.matmul(&x, 1, &mat, &mut y));
+            let g1 = GemmBackend::new(1);
+            let g2 = GemmBackend::new(2);
+            let f1 = time(&mut || g1.matmul(&x, 1, &mat, &mut y));
+            let f2 = time(&mut || g2.matmul(&x, 1, &mat, &mut y));
+            let n2 = crate::backend::NdarrayBackend::new(2);
+            let d2 = time(&mut || n2.matmul(&x, 1, &mat, &mut y));
+            println!("gemm-backend t1 {f1:.1} t2 {f2:.1}  nd t2 {d2:.1}");
+            let xa = ndarray::ArrayView2::from_shape((1, k), &x[..]).unwrap();
+            let wa = ndarray::ArrayView2::from_shape((k, n), &w[..]).unwrap();
+            let e = time(&mut || {
+                let mut ya = ndarray::ArrayViewMut2::from_shape((1, n), &mut y[..]).unwrap();
+                ndarray::linalg::general_mat_mul(1.0, &xa, &wa, 0.0, &mut ya)
+            });
+            println!("k={k} n={n}: hand {a:.1} scalar {b:.1} gemm {c:.1} nd-axpy {d:.1} nd-gmm {e:.1} GFLOP/s");
         }
     }
 }

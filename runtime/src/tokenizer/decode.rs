@@ -121,7 +121,10 @@ mod tests {
         let mut out = Vec::new();
         let mut bytes = vec![0xE2, 0x82, b'a', 0xF0, 0x9F, 0x98, 0x80, 0xFF];
         flush_bytes(&mut bytes, &mut out);
-        assert_eq!(String::from_utf8(out).unwrap(), "\u{FFFD}\u{FFFD}a😀\u{FFFD}");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\u{FFFD}\u{FFFD}a😀\u{FFFD}"
+        );
     }
 
     #[test]

@@ -16,7 +16,8 @@ pub(crate) struct PrefixMatcher {
 
 impl PrefixMatcher {
     pub fn new<'a>(symbols: impl IntoIterator<Item = &'a str>) -> PrefixMatcher {
-        let symbols: HashSet<Vec<u8>> = symbols.into_iter().map(|s| s.as_bytes().to_vec()).collect();
+        let symbols: HashSet<Vec<u8>> =
+            symbols.into_iter().map(|s| s.as_bytes().to_vec()).collect();
         let mut lengths: Vec<usize> = symbols.iter().map(Vec::len).collect();
         lengths.sort_unstable_by(|a, b| b.cmp(a));
         lengths.dedup();
@@ -25,10 +26,11 @@ impl PrefixMatcher {
 
     /// Length of the longest symbol that `input` starts with.
     pub fn longest(&self, input: &[u8]) -> Option<usize> {
-        self.lengths
-            .iter()
-            .copied()
-            .find(|&n| input.get(..n).is_some_and(|head| self.symbols.contains(head)))
+        self.lengths.iter().copied().find(|&n| {
+            input
+                .get(..n)
+                .is_some_and(|head| self.symbols.contains(head))
+        })
     }
 
     /// SentencePiece's `PrefixMatch`: (length, whether a symbol matched); one character when

@@ -92,7 +92,7 @@ impl Tokenizer {
         let normalizer = Normalizer::new(&norm_spec, trainer.treat_whitespace_as_suffix())
             .map_err(|m| fail(format!("normalizer_spec: {m}")))?;
         let denormalizer = match &model.denormalizer_spec {
-            Some(spec) if !spec.charsmap().is_empty() => Some(
+            Some(spec) if !spec.precompiled_charsmap().is_empty() => Some(
                 Normalizer::new(spec, false)
                     .map_err(|m| fail(format!("denormalizer_spec: {m}")))?,
             ),
@@ -108,7 +108,10 @@ impl Tokenizer {
                 remove_extra_whitespaces: norm_spec.remove_extra_whitespaces(),
             },
             denormalizer,
-            unk_surface: trainer.unk_surface().to_owned(),
+            unk_surface: trainer
+                .unk_surface
+                .clone()
+                .unwrap_or_else(|| proto::DEFAULT_UNK_SURFACE.into()),
         })
     }
 

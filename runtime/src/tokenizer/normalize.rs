@@ -26,7 +26,7 @@ pub(crate) struct Normalizer {
 
 impl Normalizer {
     pub fn new(spec: &NormalizerSpec, treat_whitespace_as_suffix: bool) -> Result<Self, String> {
-        let blob = spec.charsmap();
+        let blob = spec.precompiled_charsmap();
         let charsmap = if blob.is_empty() {
             None
         } else {
@@ -91,7 +91,7 @@ impl Normalizer {
         while !input.is_empty() {
             let (mut rep, n) = self.normalize_prefix(input, matcher);
             if is_prev_space {
-                while let Some(rest) = rep.strip_prefix(b" ") {
+                if let Some(rest) = rep.strip_prefix(b" ") {
                     rep = rest;
                 }
             }

@@ -3,8 +3,8 @@
 //!
 //! Fields not declared here (training options, self-test data, extensions) are skipped by
 //! `prost`, which still checks their wire format, so garbage in them is an error.
-//! Proto2 defaults are applied by the accessor methods, because an absent field and a field
-//! holding its default are different things on the wire but not to the tokenizer.
+//! Proto2 defaults are declared on the fields; `prost` then generates accessors (e.g.
+//! `add_dummy_prefix()`) that return the default for an absent field.
 
 /// Top-level `ModelProto`.
 #[derive(Clone, PartialEq, prost::Message)]
@@ -27,7 +27,7 @@ pub(crate) struct SentencePiece {
     #[prost(float, optional, tag = "2")]
     pub score: Option<f32>,
     /// `ModelProto.SentencePiece.Type`, kept as the raw enum number.
-    #[prost(int32, optional, tag = "3")]
+    #[prost(int32, optional, tag = "3", default = "1")]
     pub r#type: Option<i32>,
 }
 
@@ -48,32 +48,17 @@ pub(crate) fn model_type_name(t: i32) -> &'static str {
 /// `TrainerSpec`: only the options that change how text is encoded or decoded.
 #[derive(Clone, PartialEq, prost::Message)]
 pub(crate) struct TrainerSpec {
-    #[prost(int32, optional, tag = "3")]
+    #[prost(int32, optional, tag = "3", default = "1")]
     pub model_type: Option<i32>,
     #[prost(int32, optional, tag = "4")]
     pub vocab_size: Option<i32>,
-    #[prost(bool, optional, tag = "24")]
+    #[prost(bool, optional, tag = "24", default = "false")]
     pub treat_whitespace_as_suffix: Option<bool>,
-    #[prost(bool, optional, tag = "35")]
+    #[prost(bool, optional, tag = "35", default = "false")]
     pub byte_fallback: Option<bool>,
+    /// Absent means [`DEFAULT_UNK_SURFACE`].
     #[prost(string, optional, tag = "44")]
     pub unk_surface: Option<String>,
-}
-
-impl TrainerSpec {
-    pub fn model_type(&self) -> i32 {
-        // Upstream default is UNIGRAM.
-        self.model_type.unwrap_or(1)
-    }
-    pub fn treat_whitespace_as_suffix(&self) -> bool {
-        self.treat_whitespace_as_suffix.unwrap_or(false)
-    }
-    pub fn byte_fallback(&self) -> bool {
-        self.byte_fallback.unwrap_or(false)
-    }
-    pub fn unk_surface(&self) -> &str {
-        self.unk_surface.as_deref().unwrap_or(DEFAULT_UNK_SURFACE)
-    }
 }
 
 /// What `decode` prints for `<unk>` unless the model overrides it (" ⁇ ").
@@ -86,25 +71,10 @@ pub(crate) struct NormalizerSpec {
     pub name: Option<String>,
     #[prost(bytes = "vec", optional, tag = "2")]
     pub precompiled_charsmap: Option<Vec<u8>>,
-    #[prost(bool, optional, tag = "3")]
+    #[prost(bool, optional, tag = "3", default = "true")]
     pub add_dummy_prefix: Option<bool>,
-    #[prost(bool, optional, tag = "4")]
+    #[prost(bool, optional, tag = "4", default = "true")]
     pub remove_extra_whitespaces: Option<bool>,
-    #[prost(bool, optional, tag = "5")]
+    #[prost(bool, optional, tag = "5", default = "true")]
     pub escape_whitespaces: Option<bool>,
-}
-
-impl NormalizerSpec {
-    pub fn charsmap(&self) -> &[u8] {
-        self.precompiled_charsmap.as_deref().unwrap_or(&[])
-    }
-    pub fn add_dummy_prefix(&self) -> bool {
-        self.add_dummy_prefix.unwrap_or(true)
-    }
-    pub fn remove_extra_whitespaces(&self) -> bool {
-        self.remove_extra_whitespaces.unwrap_or(true)
-    }
-    pub fn escape_whitespaces(&self) -> bool {
-        self.escape_whitespaces.unwrap_or(true)
-    }
 }

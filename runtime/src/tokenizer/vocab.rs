@@ -67,7 +67,11 @@ pub(crate) fn byte_piece(b: u8) -> String {
 /// The byte a `<0xXX>` piece stands for (upper-case hex only, like SentencePiece).
 pub(crate) fn piece_byte(piece: &str) -> Option<u8> {
     let hex = piece.strip_prefix("<0x")?.strip_suffix('>')?;
-    if hex.len() != 2 || !hex.bytes().all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(&c)) {
+    if hex.len() != 2
+        || !hex
+            .bytes()
+            .all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(&c))
+    {
         return None;
     }
     u8::from_str_radix(hex, 16).ok()
@@ -79,7 +83,10 @@ impl Vocab {
             return Err("the model has no pieces".into());
         }
         if u32::try_from(protos.len()).is_err() {
-            return Err(format!("{} pieces is more than ids can address", protos.len()));
+            return Err(format!(
+                "{} pieces is more than ids can address",
+                protos.len()
+            ));
         }
         let mut pieces = Vec::with_capacity(protos.len());
         let mut ordinary = HashMap::new();
