@@ -12,3 +12,5 @@ pub mod needle_jsonl;
 pub mod metrics;
 pub mod provenance;
 pub mod decode;
+pub mod resolve;
+pub mod run;

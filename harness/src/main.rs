@@ -20,6 +20,8 @@ enum Command {
     Logits(cli::logits::LogitsArgs),
     /// Run one request (query + tools) and print the calls and timings.
     Generate(cli::generate::GenerateArgs),
+    /// Run a model over a suite, writing samples.jsonl and summary.json.
+    Run(thimble_harness::run::RunArgs),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
         Command::Backends => cli::backends::run(),
         Command::Logits(a) => cli::logits::run(a),
         Command::Generate(a) => cli::generate::run(a),
+        Command::Run(a) => thimble_harness::run::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

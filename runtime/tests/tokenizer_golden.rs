@@ -1,6 +1,6 @@
 //! Golden test: the Rust tokenizer must reproduce Python `sentencepiece` encode and decode
 //! exactly on the fixtures in `fixtures/tokenizer/` (see `make_golden.py` for the layout and
-//! how the files are regenerated).
+//! how the files are regenerated, and for the `THIMBLE_TOKENIZER_GOLDEN_DIR` override).
 
 use std::path::{Path, PathBuf};
 
@@ -29,8 +29,13 @@ struct DecodeCase {
     text: String,
 }
 
+/// The golden directory: `fixtures/tokenizer`, or `THIMBLE_TOKENIZER_GOLDEN_DIR` for a
+/// scaled-up set written by `make_golden.py --out DIR --scale N`.
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/tokenizer")
+    match std::env::var_os("THIMBLE_TOKENIZER_GOLDEN_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/tokenizer"),
+    }
 }
 
 /// Shortens long strings in failure messages while keeping them recognisable.

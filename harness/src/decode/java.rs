@@ -239,7 +239,7 @@ mod tests {
         assert!(decode_java("[foo(a=1, a=2)]").is_err());
         assert!(decode_java("[foo(a, b)]").is_err());
         assert_eq!(
-            decode_java("hello").unwrap_err().kind,
+            decode_java("int x = 5;").unwrap_err().kind,
             super::super::DecodeErrorKind::WrongFormat
         );
         assert!(decode_java("[foo(a=new int[3])]").is_err());

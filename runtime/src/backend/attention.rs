@@ -189,20 +189,21 @@ fn blocked(ops: &impl AttnOps, s: &AttnShape, q: &[f32], k: &[f32], v: &[f32], o
 }
 
 // ---------------------------------------------------------------------------------------------
-// SIMD kernels. Each AVX-512 kernel has a scalar twin computing the same operations in the same
-// order with fused multiply-adds, so the two agree bit for bit (tested below) and the scalar one
-// documents exactly what the vector one does.
+// SIMD kernels. AVX2 + FMA rather than AVX-512: the workspace's MSRV (1.85) predates the stable
+// AVX-512 intrinsics (1.89), and these kernels are bound by loads, not by vector width. Each has a
+// scalar twin computing the same fused multiply-adds in the same order, so the two agree bit for
+// bit (tested below) and the scalar one documents exactly what the vector one does.
 
-const LANES: usize = 16;
+pub(crate) const LANES: usize = 8;
 
-/// Dot product: two 16-lane accumulators over alternating 16-element blocks (the last, partial
-/// block zero-padded), summed lane-wise, then reduced by halving.
+/// Dot product: two 8-lane accumulators over alternating 8-element blocks, summed lane-wise and
+/// reduced by halving; the `len % 8` tail elements are then fused in one by one.
 pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len());
     #[cfg(target_arch = "x86_64")]
-    if has_avx512() {
-        // SAFETY: the CPU supports AVX-512F (checked at run time) and the lengths are equal.
-        return unsafe { avx512::dot(a, b) };
+    if has_simd() {
+        // SAFETY: AVX2 and FMA are present (checked at run time) and the lengths are equal.
+        return unsafe { simd::dot(a, b) };
     }
     dot_scalar(a, b)
 }
@@ -211,19 +212,19 @@ pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
 pub(crate) fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
     assert_eq!(x.len(), y.len());
     #[cfg(target_arch = "x86_64")]
-    if has_avx512() {
-        // SAFETY: the CPU supports AVX-512F (checked at run time) and the lengths are equal.
-        return unsafe { avx512::axpy(alpha, x, y) };
+    if has_simd() {
+        // SAFETY: AVX2 and FMA are present (checked at run time) and the lengths are equal.
+        return unsafe { simd::axpy(alpha, x, y) };
     }
     axpy_scalar(alpha, x, y)
 }
 
-/// Whether the AVX-512 kernels can run here (std caches the CPUID probe).
+/// Whether the vector kernels can run here (std caches the CPUID probe).
 #[inline]
-pub(crate) fn has_avx512() -> bool {
+pub(crate) fn has_simd() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        std::arch::is_x86_feature_detected!("avx512f")
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -232,27 +233,31 @@ pub(crate) fn has_avx512() -> bool {
 }
 
 pub(crate) fn dot_scalar(a: &[f32], b: &[f32]) -> f32 {
+    let full = a.len() / LANES * LANES;
     let mut acc = [[0.0f32; LANES]; 2];
-    for (blk, (ca, cb)) in a.chunks(LANES).zip(b.chunks(LANES)).enumerate() {
-        let lanes = &mut acc[blk % 2];
-        for l in 0..LANES {
-            let (x, y) = (
-                ca.get(l).copied().unwrap_or(0.0),
-                cb.get(l).copied().unwrap_or(0.0),
-            );
-            lanes[l] = x.mul_add(y, lanes[l]);
+    for (blk, (ca, cb)) in a[..full]
+        .chunks_exact(LANES)
+        .zip(b[..full].chunks_exact(LANES))
+        .enumerate()
+    {
+        for ((lane, &x), &y) in acc[blk % 2].iter_mut().zip(ca).zip(cb) {
+            *lane = x.mul_add(y, *lane);
         }
     }
-    let mut sum = [0.0f32; LANES];
-    for l in 0..LANES {
-        sum[l] = acc[0][l] + acc[1][l];
+    let mut sum = acc[0];
+    for (s, &t) in sum.iter_mut().zip(&acc[1]) {
+        *s += t;
     }
-    reduce16(sum)
+    let mut r = reduce8(sum);
+    for (&x, &y) in a[full..].iter().zip(&b[full..]) {
+        r = x.mul_add(y, r);
+    }
+    r
 }
 
 /// Horizontal sum in the fixed halving order both dot kernels use.
 #[inline]
-fn reduce16(mut s: [f32; LANES]) -> f32 {
+fn reduce8(mut s: [f32; LANES]) -> f32 {
     let mut w = LANES / 2;
     while w > 0 {
         for l in 0..w {
@@ -270,79 +275,57 @@ pub(crate) fn axpy_scalar(alpha: f32, x: &[f32], y: &mut [f32]) {
 }
 
 #[cfg(target_arch = "x86_64")]
-pub(crate) mod avx512 {
-    use super::{reduce16, LANES};
+pub(crate) mod simd {
+    use super::{reduce8, LANES};
     use std::arch::x86_64::*;
 
-    /// Mask selecting the first `n < 16` lanes.
-    #[inline]
-    pub(crate) fn tail_mask(n: usize) -> __mmask16 {
-        ((1u32 << n) - 1) as __mmask16
-    }
-
     /// # Safety
-    /// AVX-512F must be available and `a.len() == b.len()`.
-    #[target_feature(enable = "avx512f")]
+    /// AVX2 and FMA must be available and `a.len() == b.len()`.
+    #[target_feature(enable = "avx2,fma")]
     pub(crate) unsafe fn dot(a: &[f32], b: &[f32]) -> f32 {
         let n = a.len();
         let full = n / LANES;
-        let mut acc = [_mm512_setzero_ps(); 2];
+        let mut acc = [_mm256_setzero_ps(); 2];
         let (pa, pb) = (a.as_ptr(), b.as_ptr());
         for blk in 0..full {
-            // SAFETY: blk * 16 + 15 < n for full blocks; both slices have n elements.
+            // SAFETY: blk * 8 + 7 < n for full blocks; both slices have n elements.
             let (x, y) = unsafe {
                 (
-                    _mm512_loadu_ps(pa.add(blk * LANES)),
-                    _mm512_loadu_ps(pb.add(blk * LANES)),
+                    _mm256_loadu_ps(pa.add(blk * LANES)),
+                    _mm256_loadu_ps(pb.add(blk * LANES)),
                 )
             };
-            acc[blk % 2] = _mm512_fmadd_ps(x, y, acc[blk % 2]);
-        }
-        let rem = n - full * LANES;
-        if rem > 0 {
-            let m = tail_mask(rem);
-            // SAFETY: masked loads touch only the `rem` in-bounds lanes; the rest read as zero.
-            let (x, y) = unsafe {
-                (
-                    _mm512_maskz_loadu_ps(m, pa.add(full * LANES)),
-                    _mm512_maskz_loadu_ps(m, pb.add(full * LANES)),
-                )
-            };
-            acc[full % 2] = _mm512_fmadd_ps(x, y, acc[full % 2]);
+            acc[blk % 2] = _mm256_fmadd_ps(x, y, acc[blk % 2]);
         }
         let mut lanes = [0.0f32; LANES];
-        // SAFETY: `lanes` holds exactly 16 f32.
-        unsafe { _mm512_storeu_ps(lanes.as_mut_ptr(), _mm512_add_ps(acc[0], acc[1])) };
-        reduce16(lanes)
+        // SAFETY: `lanes` holds exactly 8 f32.
+        unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), _mm256_add_ps(acc[0], acc[1])) };
+        let mut r = reduce8(lanes);
+        for i in full * LANES..n {
+            r = a[i].mul_add(b[i], r);
+        }
+        r
     }
 
     /// # Safety
-    /// AVX-512F must be available and `x.len() == y.len()`.
-    #[target_feature(enable = "avx512f")]
+    /// AVX2 and FMA must be available and `x.len() == y.len()`.
+    #[target_feature(enable = "avx2,fma")]
     pub(crate) unsafe fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
         let n = x.len();
-        let a = _mm512_set1_ps(alpha);
+        let a = _mm256_set1_ps(alpha);
         let (px, py) = (x.as_ptr(), y.as_mut_ptr());
         let full = n / LANES;
         for blk in 0..full {
-            // SAFETY: blk * 16 + 15 < n for full blocks; both slices have n elements.
+            // SAFETY: blk * 8 + 7 < n for full blocks; both slices have n elements.
             unsafe {
                 let p = py.add(blk * LANES);
                 let r =
-                    _mm512_fmadd_ps(a, _mm512_loadu_ps(px.add(blk * LANES)), _mm512_loadu_ps(p));
-                _mm512_storeu_ps(p, r);
+                    _mm256_fmadd_ps(a, _mm256_loadu_ps(px.add(blk * LANES)), _mm256_loadu_ps(p));
+                _mm256_storeu_ps(p, r);
             }
         }
-        let rem = n - full * LANES;
-        if rem > 0 {
-            let m = tail_mask(rem);
-            // SAFETY: masked loads and the masked store touch only the `rem` in-bounds lanes.
-            unsafe {
-                let p = py.add(full * LANES);
-                let xv = _mm512_maskz_loadu_ps(m, px.add(full * LANES));
-                let yv = _mm512_maskz_loadu_ps(m, p);
-                _mm512_mask_storeu_ps(p, m, _mm512_fmadd_ps(a, xv, yv));
-            }
+        for i in full * LANES..n {
+            y[i] = alpha.mul_add(x[i], y[i]);
         }
     }
 }
@@ -359,20 +342,22 @@ mod tests {
 
     #[test]
     fn simd_dot_and_axpy_match_scalar_twins_bitwise() {
-        if !has_avx512() {
+        if !has_simd() {
             return;
         }
         let mut rng = ChaCha8Rng::seed_from_u64(7);
-        for n in [0, 1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 513] {
+        for n in [
+            0, 1, 2, 7, 8, 9, 15, 16, 17, 23, 24, 25, 63, 64, 65, 100, 513,
+        ] {
             let a = rand_vec(&mut rng, n);
             let b = rand_vec(&mut rng, n);
-            // SAFETY: AVX-512F is present (checked above) and the lengths match.
-            let fast = unsafe { avx512::dot(&a, &b) };
+            // SAFETY: AVX2 and FMA are present (checked above) and the lengths match.
+            let fast = unsafe { simd::dot(&a, &b) };
             assert_eq!(fast.to_bits(), dot_scalar(&a, &b).to_bits(), "dot n={n}");
             let mut y1 = rand_vec(&mut rng, n);
             let mut y2 = y1.clone();
             // SAFETY: as above.
-            unsafe { avx512::axpy(0.37, &a, &mut y1) };
+            unsafe { simd::axpy(0.37, &a, &mut y1) };
             axpy_scalar(0.37, &a, &mut y2);
             assert!(
                 y1.iter().zip(&y2).all(|(p, q)| p.to_bits() == q.to_bits()),

@@ -4,7 +4,7 @@
 //! `gemm` parallelizes a product over output tiles only (never over K), inside whichever rayon
 //! pool is current, so M > 1 runs in this backend's pool and stays deterministic. It does not
 //! parallelize M = 1 at all; there the output columns are split into one contiguous,
-//! 16-aligned chunk per thread, and each chunk is computed by [`row_times_matrix`], which streams
+//! cache-line-aligned chunk per thread, and each chunk is computed by [`row_times_matrix`], which streams
 //! the rows of `W` (see that function for why it beats `gemm`'s own gemv here).
 
 #[path = "attention.rs"]
@@ -82,16 +82,16 @@ fn row_times_matrix(x: &[f32], w: &[f32], ldw: usize, y: &mut [f32]) {
     }
     assert!((x.len() - 1) * ldw + n <= w.len());
     #[cfg(target_arch = "x86_64")]
-    if attention::has_avx512() {
+    if attention::has_simd() {
         for (t, yt) in y.chunks_mut(COL_TILE).enumerate() {
-            // SAFETY: AVX-512F is present; the assert above bounds every row segment read,
-            // and `yt` is a distinct tile of `y`.
-            unsafe { avx512_rows::row_times_matrix(x, &w[t * COL_TILE..], ldw, yt) };
+            // SAFETY: AVX2 and FMA are present; the assert above bounds every row segment read
+            // from tile t's columns, and `yt` is a distinct tile of `y`.
+            unsafe { simd_rows::row_times_matrix(x, &w[t * COL_TILE..], ldw, yt) };
         }
         return;
     }
-    // Without AVX-512, gemm's AVX2 gemv beats the scalar twin, whose fused multiply-adds would
-    // be library calls.
+    // Without AVX2, gemm's own kernels beat the scalar twin, whose fused multiply-adds would be
+    // library calls.
     let xv = View {
         data: x,
         rows: 1,
@@ -109,7 +109,7 @@ fn row_times_matrix(x: &[f32], w: &[f32], ldw: usize, y: &mut [f32]) {
     gemm_mm(1.0, xv, wv, y, n);
 }
 
-/// The scalar twin of the AVX-512 row·matrix kernel: the same fused multiply-adds in the same
+/// The scalar twin of the AVX2 row·matrix kernel: the same fused multiply-adds in the same
 /// order, so it agrees bit for bit.
 #[cfg(test)]
 fn row_times_matrix_scalar(x: &[f32], w: &[f32], ldw: usize, y: &mut [f32]) {
@@ -123,74 +123,61 @@ fn row_times_matrix_scalar(x: &[f32], w: &[f32], ldw: usize, y: &mut [f32]) {
 }
 
 #[cfg(target_arch = "x86_64")]
-mod avx512_rows {
-    use super::attention::avx512::tail_mask;
+mod simd_rows {
+    use super::attention::LANES;
     use std::arch::x86_64::*;
 
+    /// Rows of `W` folded into each pass over `y`: one load and one store of `y` per eight
+    /// loads of `W` keeps the kernel on `W`'s bandwidth rather than on `y`'s traffic.
+    const ROWS: usize = 8;
+
     /// # Safety
-    /// AVX-512F must be available and `(x.len() - 1) * ldw + y.len() <= w.len()`.
-    #[target_feature(enable = "avx512f")]
+    /// AVX2 and FMA must be available and `(x.len() - 1) * ldw + y.len() <= w.len()` when `x`
+    /// is non-empty.
+    #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn row_times_matrix(x: &[f32], w: &[f32], ldw: usize, y: &mut [f32]) {
-        let n = y.len();
-        let full = n / 16;
-        let rem = n % 16;
-        let m = tail_mask(rem);
         y.fill(0.0);
-        let (pw, py) = (w.as_ptr(), y.as_mut_ptr());
-        let kk = x.len();
         let mut k = 0;
-        while k + 4 <= kk {
-            let (x0, x1, x2, x3) = (
-                _mm512_set1_ps(x[k]),
-                _mm512_set1_ps(x[k + 1]),
-                _mm512_set1_ps(x[k + 2]),
-                _mm512_set1_ps(x[k + 3]),
-            );
-            // SAFETY: rows k..k+4 exist (k + 3 < x.len()); each reads columns < n of its row,
-            // inside `w` by the caller's bound; `y` has n elements; tails are masked.
-            unsafe {
-                let r0 = pw.add(k * ldw);
-                let (r1, r2, r3) = (r0.add(ldw), r0.add(2 * ldw), r0.add(3 * ldw));
-                for v in 0..full {
-                    let o = v * 16;
-                    let mut acc = _mm512_loadu_ps(py.add(o));
-                    acc = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0.add(o)), acc);
-                    acc = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1.add(o)), acc);
-                    acc = _mm512_fmadd_ps(x2, _mm512_loadu_ps(r2.add(o)), acc);
-                    acc = _mm512_fmadd_ps(x3, _mm512_loadu_ps(r3.add(o)), acc);
-                    _mm512_storeu_ps(py.add(o), acc);
-                }
-                if rem > 0 {
-                    let o = full * 16;
-                    let mut acc = _mm512_maskz_loadu_ps(m, py.add(o));
-                    acc = _mm512_fmadd_ps(x0, _mm512_maskz_loadu_ps(m, r0.add(o)), acc);
-                    acc = _mm512_fmadd_ps(x1, _mm512_maskz_loadu_ps(m, r1.add(o)), acc);
-                    acc = _mm512_fmadd_ps(x2, _mm512_maskz_loadu_ps(m, r2.add(o)), acc);
-                    acc = _mm512_fmadd_ps(x3, _mm512_maskz_loadu_ps(m, r3.add(o)), acc);
-                    _mm512_mask_storeu_ps(py.add(o), m, acc);
-                }
-            }
-            k += 4;
+        while k + ROWS <= x.len() {
+            // SAFETY: rows k..k + ROWS exist; forwarded caller bound.
+            unsafe { rows_pass::<ROWS>(&x[k..k + ROWS], &w[k * ldw..], ldw, y) };
+            k += ROWS;
         }
-        while k < kk {
-            let x0 = _mm512_set1_ps(x[k]);
-            // SAFETY: row k exists; reads stay below column n of it; tails are masked.
-            unsafe {
-                let r0 = pw.add(k * ldw);
-                for v in 0..full {
-                    let o = v * 16;
-                    let acc = _mm512_loadu_ps(py.add(o));
-                    let acc = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0.add(o)), acc);
-                    _mm512_storeu_ps(py.add(o), acc);
-                }
-                if rem > 0 {
-                    let o = full * 16;
-                    let acc = _mm512_maskz_loadu_ps(m, py.add(o));
-                    let acc = _mm512_fmadd_ps(x0, _mm512_maskz_loadu_ps(m, r0.add(o)), acc);
-                    _mm512_mask_storeu_ps(py.add(o), m, acc);
-                }
-            }
+        while k < x.len() {
+            // SAFETY: row k exists; forwarded caller bound.
+            unsafe { rows_pass::<1>(&x[k..k + 1], &w[k * ldw..], ldw, y) };
             k += 1;
+        }
+    }
+
+    /// `y[j] = fma(x[R-1], w[R-1][j], … fma(x[0], w[0][j], y[j]))` for every column.
+    ///
+    /// # Safety
+    /// AVX2 and FMA must be available, `x.len() == R` and `(R - 1) * ldw + y.len() <= w.len()`.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    unsafe fn rows_pass<const R: usize>(x: &[f32], w: &[f32], ldw: usize, y: &mut [f32]) {
+        let n = y.len();
+        let full = n / LANES * LANES;
+        let xb: [__m256; R] = std::array::from_fn(|r| _mm256_set1_ps(x[r]));
+        let (pw, py) = (w.as_ptr(), y.as_mut_ptr());
+        for o in (0..full).step_by(LANES) {
+            // SAFETY: o + 7 < full <= n, so y[o..o + 8] is in bounds and so is
+            // w[r * ldw + o..][..8] for r < R by the caller's bound.
+            unsafe {
+                let mut acc = _mm256_loadu_ps(py.add(o));
+                for (r, &xr) in xb.iter().enumerate() {
+                    acc = _mm256_fmadd_ps(xr, _mm256_loadu_ps(pw.add(r * ldw + o)), acc);
+                }
+                _mm256_storeu_ps(py.add(o), acc);
+            }
+        }
+        for j in full..n {
+            let mut acc = y[j];
+            for (r, &xr) in x.iter().enumerate() {
+                acc = xr.mul_add(w[r * ldw + j], acc);
+            }
+            y[j] = acc;
         }
     }
 }
@@ -231,9 +218,9 @@ impl Backend for GemmBackend {
                 row_times_matrix(x, &w.data, n, y);
                 return;
             }
-            // One chunk per thread, 16-aligned so that chunk borders never move a column
-            // between a full vector and a masked tail (which would not change its value, but
-            // keeps every column on the same code path at any thread count).
+            // One chunk per thread, a multiple of 16 columns (one cache line of y and of each
+            // W row) so that threads never share a line. Any split gives the same bits: every
+            // column runs the same fused multiply-add sequence over k.
             let chunk = n.div_ceil(self.threads).next_multiple_of(16);
             self.pool.install(|| {
                 y.par_chunks_mut(chunk).enumerate().for_each(|(c, yc)| {

@@ -91,7 +91,7 @@ impl Normalizer {
         while !input.is_empty() {
             let (mut rep, n) = self.normalize_prefix(input, matcher);
             if is_prev_space {
-                if let Some(rest) = rep.strip_prefix(b" ") {
+                while let Some(rest) = rep.strip_prefix(b" ") {
                     rep = rest;
                 }
             }

@@ -674,7 +674,7 @@ impl Parser {
 
     fn star_targets(&mut self) -> PResult<Expr> {
         let mut items = Vec::new();
-        let mut trailing_comma = false;
+        let mut trailing_comma;
         loop {
             let t = if self.eat_op("*") {
                 Expr::Starred(Box::new(self.bitwise_or()?))

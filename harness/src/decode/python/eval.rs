@@ -4,7 +4,7 @@
 //! semantics; names fail (`NameError` in BFCL's empty namespace). Builtin functions, methods,
 //! comprehensions and lambdas are not evaluated and fail too (Python would run them).
 
-use super::super::value::{dict_insert, py_eq, PyType, PyValue};
+use super::super::value::{dict_insert, py_eq, PyValue};
 use super::super::DecodeError;
 use super::ast::{BinOp, CmpOp, Const, Expr, UnOp};
 
@@ -645,12 +645,6 @@ pub fn eval(e: &Expr) -> EResult {
             }
         ))),
     }
-}
-
-/// The type a value would have, for messages.
-pub fn type_name(v: &PyValue) -> &'static str {
-    let t: PyType = v.py_type();
-    t.name()
 }
 
 #[cfg(test)]

@@ -1,0 +1,197 @@
+//! `thimble run`: a model over a suite, writing `samples.jsonl` as it goes and `summary.json`
+//! at the end. Interrupting loses nothing: `--resume` continues from the last complete line.
+
+pub mod judge;
+pub mod samples;
+pub mod summary;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use serde_json::{json, Value};
+use thimble_runtime::generate::generate_normalized;
+use thimble_runtime::tools::normalize_tools_value;
+
+use crate::cli::common::ModelArgs;
+use crate::provenance;
+use crate::dialect::convert_tools;
+use crate::suite::{Dialect, Example, Suite};
+use samples::{done_ids, Sample, SampleLog};
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Suite: bfcl:<category>, <name>:<split> (bundled), or a JSONL file.
+    #[arg(long, default_value = "assistant:test")]
+    pub suite: String,
+    /// Results directory (samples.jsonl, summary.json).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Run only the first N examples (after sharding).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Run shard K of N (1-based, `K/N`): every N-th example starting at the K-th.
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// Continue an interrupted run in --out.
+    #[arg(long)]
+    pub resume: bool,
+    /// Stop generating after this many tokens (default: the model's maximum).
+    #[arg(long)]
+    pub max_tokens: Option<usize>,
+}
+
+/// Parses `K/N` into a 0-based shard index and a shard count.
+pub fn parse_shard(s: &str) -> Result<(usize, usize)> {
+    let (k, n) = s
+        .split_once('/')
+        .with_context(|| format!("--shard `{s}`: expected K/N, e.g. 2/4"))?;
+    let k: usize = k.trim().parse().with_context(|| format!("--shard `{s}`: K is not a number"))?;
+    let n: usize = n.trim().parse().with_context(|| format!("--shard `{s}`: N is not a number"))?;
+    if n == 0 || k == 0 || k > n {
+        bail!("--shard `{s}`: need 1 <= K <= N");
+    }
+    Ok((k - 1, n))
+}
+
+/// The examples this invocation covers.
+pub fn select(suite: &Suite, shard: Option<(usize, usize)>, limit: Option<usize>) -> Vec<Example> {
+    suite
+        .examples
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| shard.is_none_or(|(k, n)| i % n == k))
+        .map(|(_, e)| e.clone())
+        .take(limit.unwrap_or(usize::MAX))
+        .collect()
+}
+
+/// The tools as the model sees them: the suite's own document, BFCL converted to JSON Schema.
+pub fn tools_for_model(ex: &Example) -> Result<Value> {
+    match ex.dialect {
+        Dialect::Bfcl => convert_tools(&ex.tools, Dialect::Bfcl, Dialect::JsonSchema)
+            .map(Value::Array)
+            .with_context(|| format!("example {}: converting BFCL tools", ex.id)),
+        _ => Ok(Value::Array(ex.tools.clone())),
+    }
+}
+
+fn model_sha256(files: &[PathBuf], source: &str) -> Result<String> {
+    if files.is_empty() {
+        return Ok(provenance::sha256_bytes(source.as_bytes()));
+    }
+    let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    provenance::sha256_files(&refs).context("hashing model files")
+}
+
+pub fn run(args: RunArgs) -> Result<()> {
+    let suite = crate::resolve::load_suite(&args.suite)?;
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let examples = select(&suite, shard, args.limit);
+    let loaded = args.model.load()?;
+    let tok = loaded
+        .tokenizer
+        .as_ref()
+        .context("the model has no tokenizer.model; pass --tokenizer PATH")?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let (mut log, mut done) = SampleLog::open(&args.out.join("samples.jsonl"), args.resume)?;
+    let started = provenance::now_rfc3339();
+    let backend = loaded.model.backend();
+    let meta = json!({
+        "suite": suite.name,
+        "suite_sha256": suite.sha256,
+        "shard": args.shard,
+        "limit": args.limit,
+        "model": {
+            "source": loaded.info.source,
+            "sha256": model_sha256(&loaded.info.files, &loaded.info.source)?,
+            "dtype": loaded.info.dtype,
+            "parameters": loaded.info.parameters,
+        },
+        "backend": backend.name(),
+        "threads": backend.threads(),
+        "max_tokens": args.max_tokens,
+        "host": provenance::host(),
+        "build": provenance::build(),
+    });
+    let ids = done_ids(&done);
+    let todo: Vec<&Example> = examples.iter().filter(|e| !ids.contains(e.id.as_str())).collect();
+    let bar = indicatif::ProgressBar::new(examples.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} eta {eta} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_position(done.len() as u64);
+    for ex in todo {
+        let tools = normalize_tools_value(tools_for_model(ex)?)
+            .with_context(|| format!("example {}: tools", ex.id))?;
+        let g = generate_normalized(&loaded.model, tok, ex.query(), &tools, args.max_tokens)
+            .with_context(|| format!("example {}", ex.id))?;
+        let rename = |n: &str| tools.original_name(n).to_string();
+        let decoded = judge::decode_needle_output(&g.raw_text, &rename);
+        let judged = judge::judge(ex, decoded);
+        let s = Sample {
+            id: ex.id.clone(),
+            category: ex.category.clone(),
+            valid: judged.valid,
+            output: g.raw_text.clone(),
+            calls: judged.calls,
+            error_type: judged.error_type,
+            error: judged.error,
+            prompt_tokens: g.prompt_tokens(),
+            generated_tokens: g.generated_tokens(),
+            prefill_ms: g.greedy.prefill_ms,
+            decode_ms: g.greedy.decode_ms,
+            prompt_truncated: g.prompt.truncated,
+        };
+        log.append(&s)?;
+        done.push(s);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    write_summary(&args.out, &meta, &done, &examples, &started)?;
+    Ok(())
+}
+
+/// Writes `summary.json` for a finished (or merged) run and prints the headline.
+pub fn write_summary(
+    out: &Path,
+    meta: &Value,
+    samples: &[Sample],
+    examples: &[Example],
+    started: &str,
+) -> Result<()> {
+    let (metrics, per_category) = summary::metrics(samples, examples);
+    let complete = samples.len() == examples.len();
+    let summary = json!({
+        "complete": complete,
+        "examples": examples.len(),
+        "samples": samples.len(),
+        "metrics": metrics,
+        "per_category": per_category,
+        "throughput": summary::throughput(samples),
+        "provenance": {
+            "run": meta,
+            "started": started,
+            "finished": provenance::now_rfc3339(),
+        },
+    });
+    let path = out.join("summary.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&summary)? + "\n")
+        .with_context(|| format!("writing {}", path.display()))?;
+    let acc = &summary["metrics"]["accuracy"];
+    println!(
+        "{}: {}/{} valid ({:.1}%, Wilson 95% [{:.1}, {:.1}]) -> {}",
+        meta["suite"].as_str().unwrap_or("?"),
+        acc["num"],
+        acc["den"],
+        acc["value"].as_f64().unwrap_or(0.0) * 100.0,
+        acc["wilson95"][0].as_f64().unwrap_or(0.0) * 100.0,
+        acc["wilson95"][1].as_f64().unwrap_or(0.0) * 100.0,
+        path.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! `thimble run` end to end: a synthetic model paired with a fixture tokenizer, incremental
+//! samples, resume after interruption, provenance in the summary, and clear input errors.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn thimble(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_thimble"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("thimble-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+const SUITE: &str = "harness/tests/data/mini-needle2.jsonl";
+
+#[test]
+fn synthetic_model_with_fixture_tokenizer_runs_and_resumes() {
+    let out = tmp("resume");
+    let o = out.to_str().unwrap();
+    let base = [
+        "run",
+        "--model",
+        "synthetic:needle1-micro",
+        "--tokenizer",
+        "fixtures/tokenizer/test-identity.model",
+        "--suite",
+        SUITE,
+        "--backend",
+        "naive",
+        "--threads",
+        "1",
+        "--max-tokens",
+        "8",
+        "--out",
+        o,
+    ];
+    let mut first = base.to_vec();
+    first.extend(["--limit", "2"]);
+    let r = thimble(&first);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let samples = std::fs::read_to_string(out.join("samples.jsonl")).unwrap();
+    assert_eq!(samples.lines().count(), 2);
+    // Simulate an interruption in the middle of writing the third line.
+    std::fs::write(out.join("samples.jsonl"), format!("{samples}{{\"id\":\"m3\",\"valid")).unwrap();
+    // Without --resume the run refuses to clobber.
+    let r = thimble(&base);
+    assert!(!r.status.success());
+    assert!(String::from_utf8_lossy(&r.stderr).contains("--resume"));
+    let mut resume = base.to_vec();
+    resume.push("--resume");
+    let r = thimble(&resume);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let lines: Vec<Value> = std::fs::read_to_string(out.join("samples.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["m1", "m2", "m3"]);
+    for l in &lines {
+        for key in [
+            "id",
+            "category",
+            "valid",
+            "output",
+            "calls",
+            "error_type",
+            "prompt_tokens",
+            "generated_tokens",
+            "prefill_ms",
+            "decode_ms",
+        ] {
+            assert!(l.get(key).is_some(), "sample lacks {key}: {l}");
+        }
+    }
+    let s: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s["complete"], true);
+    assert_eq!(s["metrics"]["accuracy"]["den"], 3);
+    let run = &s["provenance"]["run"];
+    assert_eq!(run["backend"], "naive");
+    assert_eq!(run["threads"], 1);
+    assert_eq!(run["suite_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(run["model"]["sha256"].as_str().unwrap().len(), 64);
+    assert!(run["host"]["cpu_model"].is_string());
+    assert!(run["build"]["git_commit"].is_string());
+    assert!(s["per_category"]["weather"]["examples"] == 2);
+}
+
+#[test]
+fn same_tokens_at_one_and_two_threads_on_every_backend() {
+    let mut outputs = Vec::new();
+    for backend in ["naive", "ndarray", "gemm"] {
+        for threads in ["1", "2"] {
+            let out = tmp(&format!("det-{backend}-{threads}"));
+            let r = thimble(&[
+                "run",
+                "--model",
+                "fixtures/tiny-random/model",
+                "--suite",
+                SUITE,
+                "--backend",
+                backend,
+                "--threads",
+                threads,
+                "--max-tokens",
+                "24",
+                "--out",
+                out.to_str().unwrap(),
+            ]);
+            assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+            let text: Vec<String> = std::fs::read_to_string(out.join("samples.jsonl"))
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str::<Value>(l).unwrap()["output"].to_string())
+                .collect();
+            outputs.push((format!("{backend} x{threads}"), text));
+        }
+    }
+    for (name, o) in &outputs[1..] {
+        assert_eq!(o, &outputs[0].1, "{name} differs from {}", outputs[0].0);
+    }
+}
+
+#[test]
+fn bad_inputs_fail_with_a_clear_message() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["run", "--suite", "nosuch:split", "--out", "/tmp/x"], "unknown suite"),
+        (
+            &["generate", "--model", "fixtures/tiny-random/model", "--query", "hi", "--tools", "not json"],
+            "not valid JSON",
+        ),
+        (
+            &["generate", "--model", "fixtures/tiny-random/model", "--backend", "tpu", "--query", "hi", "--tools", "[]"],
+            "unknown backend",
+        ),
+        (
+            &["logits", "--model", "fixtures/tiny-random/model", "--encoder-ids", "5,99999", "--decoder-ids", "1"],
+            "outside the vocabulary",
+        ),
+        (
+            &["logits", "--model", "fixtures/tiny-random/model", "--encoder-ids", "5,x", "--decoder-ids", "1"],
+            "not a token id",
+        ),
+        (
+            &["generate", "--model", "synthetic:needle1-micro", "--query", "hi", "--tools", "[]"],
+            "--tokenizer",
+        ),
+    ];
+    for (args, want) in cases {
+        let r = thimble(args);
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(!r.status.success(), "{args:?} succeeded");
+        assert!(err.contains(want), "{args:?}: stderr lacks `{want}`: {err}");
+        assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    }
+}
+
+#[test]
+fn logits_command_prints_one_row_per_decoder_position() {
+    let r = thimble(&[
+        "logits",
+        "--model",
+        "fixtures/tiny-random/model",
+        "--backend",
+        "naive",
+        "--encoder-ids",
+        "5,6,7",
+        "--decoder-ids",
+        "1,4",
+    ]);
+    assert!(r.status.success());
+    let v: Value = serde_json::from_slice(&r.stdout).unwrap();
+    let rows = v["logits"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].as_array().unwrap().len(), 2048);
+}
