@@ -1043,6 +1043,20 @@ mod tests {
             ("", ""),
             ("x2", "x2"),
             ("spotify.playSong", "spotify_play_song"),
+            // Checked against Needle's regex rule run in Python (also on 20,000 random names).
+            ("AZ.a_BaA", "az_a_ba_a"),
+            ("0ABA_0", "0_aba_0"),
+            ("aBcDEf", "a_bc_d_ef"),
+            ("ABcDEf", "a_bc_d_ef"),
+            ("AAAbBBBc", "aa_ab_bb_bc"),
+            ("a1B2C", "a1_b2_c"),
+            ("_Z9zZ-", "z9z_z"),
+            ("XMLHttpRequest2Go", "xml_http_request2_go"),
+            ("get 9Lives", "get_9_lives"),
+            ("é-Ab", "ab"),
+            ("A_B", "a_b"),
+            ("aB_C", "a_b_c"),
+            ("IOError", "io_error"),
         ];
         for (input, want) in cases {
             assert_eq!(to_snake_case(input), want, "{input}");

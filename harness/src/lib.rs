@@ -14,3 +14,6 @@ pub mod provenance;
 pub mod decode;
 pub mod resolve;
 pub mod run;
+pub mod assistant;
+pub mod bench;
+pub mod bfcl;

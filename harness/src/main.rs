@@ -22,6 +22,8 @@ enum Command {
     Generate(cli::generate::GenerateArgs),
     /// Run a model over a suite, writing samples.jsonl and summary.json.
     Run(thimble_harness::run::RunArgs),
+    /// Throughput benchmark: prefill and decode tokens/s per backend and thread count.
+    Bench(thimble_harness::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
         Command::Logits(a) => cli::logits::run(a),
         Command::Generate(a) => cli::generate::run(a),
         Command::Run(a) => thimble_harness::run::run(a),
+        Command::Bench(a) => thimble_harness::bench::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

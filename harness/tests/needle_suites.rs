@@ -171,7 +171,7 @@ fn malformed_line_names_file_and_line() {
 fn missing_fields_are_named() {
     for (line, field) in [
         (r#"{"tools":"[]","answers":"[]"}"#, "query"),
-        (r#"{"query":"q","answers":"[]"}"#, "answers"),
+        (r#"{"query":"q","answers":"[]"}"#, "tools"),
         (r#"{"query":"q","tools":"[]"}"#, "answers"),
         (
             r#"{"query":"q","tools":"[]","answers":"[{\"arguments\":{}}]"}"#,
@@ -566,22 +566,4 @@ proptest! {
             prop_assert!(!score_example(Some(&shuffled), &exp, &schemas).exact_match);
         }
     }
-}
-
-#[test]
-fn snake_case_matches_python_rule_differential() {
-    let Ok(text) = std::fs::read_to_string("/tmp/snake_cases.tsv") else {
-        return;
-    };
-    let mut bad = 0;
-    for line in text.lines() {
-        let (input, want) = line.split_once('\t').unwrap();
-        if to_snake_case(input) != want {
-            bad += 1;
-            if bad < 10 {
-                eprintln!("{input:?}: got {:?} want {want:?}", to_snake_case(input));
-            }
-        }
-    }
-    assert_eq!(bad, 0);
 }

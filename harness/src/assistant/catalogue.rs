@@ -262,26 +262,86 @@ pub const CURRENCIES: EnumSpec = EnumSpec {
 };
 
 pub const CATEGORIES: &[CategorySpec] = &[
-    CategorySpec { name: "alarms", description: "Alarms, timers and the stopwatch" },
-    CategorySpec { name: "messaging", description: "Text messages" },
-    CategorySpec { name: "calls", description: "Phone and video calls" },
-    CategorySpec { name: "navigation", description: "Directions, nearby places, location sharing" },
-    CategorySpec { name: "smart_home", description: "Lights, thermostat, vacuum, locks" },
-    CategorySpec { name: "media", description: "Music, podcasts, playback" },
-    CategorySpec { name: "calendar", description: "Calendar events" },
-    CategorySpec { name: "notes", description: "Notes and lists" },
-    CategorySpec { name: "reminders", description: "To-do reminders" },
-    CategorySpec { name: "weather", description: "Weather, forecasts, air quality, sun times" },
-    CategorySpec { name: "fitness", description: "Workouts, steps, water intake" },
-    CategorySpec { name: "camera", description: "Photos, videos, screenshots, gallery" },
-    CategorySpec { name: "device_settings", description: "Connectivity, display and focus settings" },
-    CategorySpec { name: "email", description: "Sending, searching and replying to email" },
-    CategorySpec { name: "shopping", description: "Online store cart, search and orders" },
-    CategorySpec { name: "travel", description: "Flights, hotels, rental cars, rides" },
-    CategorySpec { name: "contacts", description: "The address book" },
-    CategorySpec { name: "translation", description: "Translating phrases (held out)" },
-    CategorySpec { name: "payments", description: "Money transfers, balances, currency (held out)" },
-    CategorySpec { name: "food", description: "Food delivery and restaurant tables (held out)" },
+    CategorySpec {
+        name: "alarms",
+        description: "Alarms, timers and the stopwatch",
+    },
+    CategorySpec {
+        name: "messaging",
+        description: "Text messages",
+    },
+    CategorySpec {
+        name: "calls",
+        description: "Phone and video calls",
+    },
+    CategorySpec {
+        name: "navigation",
+        description: "Directions, nearby places, location sharing",
+    },
+    CategorySpec {
+        name: "smart_home",
+        description: "Lights, thermostat, vacuum, locks",
+    },
+    CategorySpec {
+        name: "media",
+        description: "Music, podcasts, playback",
+    },
+    CategorySpec {
+        name: "calendar",
+        description: "Calendar events",
+    },
+    CategorySpec {
+        name: "notes",
+        description: "Notes and lists",
+    },
+    CategorySpec {
+        name: "reminders",
+        description: "To-do reminders",
+    },
+    CategorySpec {
+        name: "weather",
+        description: "Weather, forecasts, air quality, sun times",
+    },
+    CategorySpec {
+        name: "fitness",
+        description: "Workouts, steps, water intake",
+    },
+    CategorySpec {
+        name: "camera",
+        description: "Photos, videos, screenshots, gallery",
+    },
+    CategorySpec {
+        name: "device_settings",
+        description: "Connectivity, display and focus settings",
+    },
+    CategorySpec {
+        name: "email",
+        description: "Sending, searching and replying to email",
+    },
+    CategorySpec {
+        name: "shopping",
+        description: "Online store cart, search and orders",
+    },
+    CategorySpec {
+        name: "travel",
+        description: "Flights, hotels, rental cars, rides",
+    },
+    CategorySpec {
+        name: "contacts",
+        description: "The address book",
+    },
+    CategorySpec {
+        name: "translation",
+        description: "Translating phrases (held out)",
+    },
+    CategorySpec {
+        name: "payments",
+        description: "Money transfers, balances, currency (held out)",
+    },
+    CategorySpec {
+        name: "food",
+        description: "Food delivery and restaurant tables (held out)",
+    },
 ];
 
 /// Categories whose tools overlap in what a user might ask; `no_call` never offers a tool of a

@@ -304,7 +304,10 @@ fn slot_value(
         (ParamType::Enum(e), SlotForm::Plain | SlotForm::Form(_)) => {
             let surfaces = enum_surfaces(e, form);
             let i = distinct_index(used, rng, e.values);
-            Ok((surfaces[i].to_string(), Value::String(e.values[i].to_string())))
+            Ok((
+                surfaces[i].to_string(),
+                Value::String(e.values[i].to_string()),
+            ))
         }
         (ParamType::StrList { kind, min, max }, SlotForm::Plain) => {
             let n = rng.range(*min as i64, *max as i64) as usize;
@@ -314,7 +317,10 @@ fn slot_value(
                 items.push(v);
             }
             let text = join_list(&items);
-            Ok((text, Value::Array(items.into_iter().map(Value::String).collect())))
+            Ok((
+                text,
+                Value::Array(items.into_iter().map(Value::String).collect()),
+            ))
         }
         (ParamType::EnumList { spec: e, min, max }, SlotForm::Plain | SlotForm::Form(_)) => {
             let surfaces = enum_surfaces(e, form);
@@ -332,7 +338,9 @@ fn slot_value(
             );
             Ok((text, value))
         }
-        _ => Err(internal(&format!("slot form {form:?} does not fit the type"))),
+        _ => Err(internal(&format!(
+            "slot form {form:?} does not fit the type"
+        ))),
     }
 }
 
@@ -344,7 +352,11 @@ fn enum_surfaces(e: &EnumSpec, form: &SlotForm<'_>) -> &'static [&'static str] {
 }
 
 /// Draws until the value differs from those already in the call (bounded; pools are large).
-fn distinct(used: &mut Vec<String>, rng: &mut Rng, mut make: impl FnMut(&mut Rng) -> String) -> String {
+fn distinct(
+    used: &mut Vec<String>,
+    rng: &mut Rng,
+    mut make: impl FnMut(&mut Rng) -> String,
+) -> String {
     let mut v = make(rng);
     for _ in 0..50 {
         if !used.contains(&v) {
@@ -470,7 +482,7 @@ pub fn wrap_parallel(parts: &[Rendered], rng: &mut Rng) -> String {
     let mut body = String::new();
     for (i, p) in parts.iter().enumerate() {
         if i > 0 {
-            body.push_str(rng.pick(JOINERS));
+            body.push_str(*rng.pick(JOINERS));
         }
         // Inner questions lose their mark; the request as a whole is punctuated at the end.
         body.push_str(p.text.strip_suffix('?').unwrap_or(&p.text));
@@ -480,12 +492,12 @@ pub fn wrap_parallel(parts: &[Rendered], rng: &mut Rng) -> String {
     let prefix = if first_imperative && rng.chance(1, 4) {
         "please "
     } else {
-        rng.pick(BARE_PREFIXES)
+        *rng.pick(BARE_PREFIXES)
     };
     let suffix = if last_question {
         "?"
     } else {
-        rng.pick(&["", "."])
+        *rng.pick(&["", "."])
     };
     let starts_with_value = parts.first().is_some_and(|p| p.starts_with_value);
     finish(prefix, &body, suffix, starts_with_value)

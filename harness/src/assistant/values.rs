@@ -170,7 +170,7 @@ impl ValueKind {
                 let genre = rng.pick(GENRES);
                 format!("{} {genre}", pick(MOODS, side, rng))
             }
-            ValueKind::Podcast => expand(rng.pick(PODCAST_PATTERNS), side, rng),
+            ValueKind::Podcast => expand(*rng.pick(PODCAST_PATTERNS), side, rng),
             ValueKind::SearchTerms => expand(pick(SEARCH_TERMS, side, rng), side, rng),
             ValueKind::Subject => expand(pick(SUBJECTS, side, rng), side, rng),
             ValueKind::Product => pick(PRODUCTS, side, rng).to_string(),
@@ -193,16 +193,21 @@ impl ValueKind {
 
 /// An entry of `pool` on `side`, chosen uniformly.
 pub fn pick(pool: &'static [&'static str], side: Side, rng: &mut Rng) -> &'static str {
+    pool.get(pick_index(pool, side, rng))
+        .copied()
+        .unwrap_or_default()
+}
+
+/// The index of an entry of `pool` on `side`, chosen uniformly.
+pub fn pick_index(pool: &[&str], side: Side, rng: &mut Rng) -> usize {
     let count = (0..pool.len())
         .filter(|&i| side_of_index(i) == side)
         .count();
     let k = rng.below(count);
-    pool.iter()
-        .enumerate()
-        .filter(|&(i, _)| side_of_index(i) == side)
+    (0..pool.len())
+        .filter(|&i| side_of_index(i) == side)
         .nth(k)
-        .map(|(_, s)| *s)
-        .unwrap_or_default()
+        .unwrap_or(0)
 }
 
 /// Draws from `make` until the value's hash puts it on `side`. Every generator here has both
@@ -506,7 +511,9 @@ pub const PATTERN_POOLS: &[(&str, &[&str])] = &[
 ];
 
 const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
-const AIRLINES: &[&str] = &["UA", "DL", "AA", "BA", "LH", "AF", "KL", "QF", "NH", "EK", "AC", "IB"];
+const AIRLINES: &[&str] = &[
+    "UA", "DL", "AA", "BA", "LH", "AF", "KL", "QF", "NH", "EK", "AC", "IB",
+];
 const AREA_CODES: &[&str] = &[
     "212", "415", "312", "617", "206", "303", "512", "702", "404", "305", "503", "614",
 ];
@@ -524,7 +531,9 @@ const LANDMARKS: &[&str] = &[
     "Farmers Market",
     "Medical Center",
 ];
-const CODE_WORDS: &[&str] = &["maple", "tiger", "rocket", "pebble", "cobalt", "lemon", "falcon", "sunny"];
+const CODE_WORDS: &[&str] = &[
+    "maple", "tiger", "rocket", "pebble", "cobalt", "lemon", "falcon", "sunny",
+];
 
 /// Also read by the out-of-scope generator and the catalogue's weekday enum.
 pub const WEEKDAYS_CAP: &[&str] = &[
@@ -538,54 +547,247 @@ pub const WEEKDAYS_CAP: &[&str] = &[
 ];
 
 pub const FIRST_NAMES: &[&str] = &[
-    "Maria", "James", "Priya", "Chen", "Ahmed", "Sofia", "Lucas", "Aisha", "Noah", "Emma",
-    "Mateo", "Yuki", "Omar", "Chloe", "Daniel", "Fatima", "Leo", "Hannah", "Ravi", "Grace",
-    "Diego", "Mei", "Samuel", "Zara", "Ethan", "Amara", "Jonas", "Nina", "Tomas", "Leila",
-    "Oliver", "Ines", "Kenji", "Ruth", "Marco", "Anya", "Felix", "Rosa", "Hugo", "Layla",
-    "Isaac", "Elena", "Kofi", "Julia", "Arjun", "Clara", "Mohammed", "Eva", "Santiago",
-    "Ingrid", "Tariq", "Lucy", "Pablo", "Nadia", "Victor", "Alice", "Jamal", "Helen", "Andre",
-    "Mila", "Rahul", "Sara", "Erik", "Beatriz", "Kwame", "Lena", "Javier", "Olga", "Dmitri",
-    "Nora", "Hassan", "Irene", "Luca", "Ama", "George", "Freya", "Kai", "Paula", "Emeka",
-    "Vera", "Tom", "Alma", "Rafael", "Dana", "Ivan", "Maya", "Pedro", "Keiko", "Simon",
-    "Esther", "Ali", "Greta", "Bruno", "Ada", "Yusuf", "Iris", "Carlos", "Jade", "Anton",
-    "Lina", "Malik", "Rita", "Oscar", "Tessa", "Raj", "Mira", "Adam", "Selin", "Finn", "Noor",
-    "Caleb", "Elif", "Zane", "Ruby", "Amir", "Theo", "Wanda", "Boris", "Hana", "Nikhil",
+    "Maria", "James", "Priya", "Chen", "Ahmed", "Sofia", "Lucas", "Aisha", "Noah", "Emma", "Mateo",
+    "Yuki", "Omar", "Chloe", "Daniel", "Fatima", "Leo", "Hannah", "Ravi", "Grace", "Diego", "Mei",
+    "Samuel", "Zara", "Ethan", "Amara", "Jonas", "Nina", "Tomas", "Leila", "Oliver", "Ines",
+    "Kenji", "Ruth", "Marco", "Anya", "Felix", "Rosa", "Hugo", "Layla", "Isaac", "Elena", "Kofi",
+    "Julia", "Arjun", "Clara", "Mohammed", "Eva", "Santiago", "Ingrid", "Tariq", "Lucy", "Pablo",
+    "Nadia", "Victor", "Alice", "Jamal", "Helen", "Andre", "Mila", "Rahul", "Sara", "Erik",
+    "Beatriz", "Kwame", "Lena", "Javier", "Olga", "Dmitri", "Nora", "Hassan", "Irene", "Luca",
+    "Ama", "George", "Freya", "Kai", "Paula", "Emeka", "Vera", "Tom", "Alma", "Rafael", "Dana",
+    "Ivan", "Maya", "Pedro", "Keiko", "Simon", "Esther", "Ali", "Greta", "Bruno", "Ada", "Yusuf",
+    "Iris", "Carlos", "Jade", "Anton", "Lina", "Malik", "Rita", "Oscar", "Tessa", "Raj", "Mira",
+    "Adam", "Selin", "Finn", "Noor", "Caleb", "Elif", "Zane", "Ruby", "Amir", "Theo", "Wanda",
+    "Boris", "Hana", "Nikhil",
 ];
 
 pub const LAST_NAMES: &[&str] = &[
-    "Lopez", "Smith", "Patel", "Nguyen", "Kim", "Garcia", "Okafor", "Muller", "Rossi", "Silva",
-    "Cohen", "Novak", "Tanaka", "Khan", "Johansson", "Dubois", "Fischer", "Mensah", "Costa",
-    "Ivanova", "Haddad", "Moreno", "Walsh", "Brown", "Singh", "Yilmaz", "Kowalski", "Schmidt",
-    "Reyes", "Adeyemi", "Larsen", "Byrne", "Sato", "Ortiz", "Weber", "Hughes", "Romero", "Das",
-    "Lindqvist", "Murphy", "Petrov", "Santos", "Wright", "Chung", "Osei", "Bauer", "Marino",
-    "Flores", "Bianchi", "Andersen", "Gupta", "Clarke", "Vargas", "Horvat", "Lee", "Moss",
-    "Ward", "Stone", "Duarte", "Ferreira",
+    "Lopez",
+    "Smith",
+    "Patel",
+    "Nguyen",
+    "Kim",
+    "Garcia",
+    "Okafor",
+    "Muller",
+    "Rossi",
+    "Silva",
+    "Cohen",
+    "Novak",
+    "Tanaka",
+    "Khan",
+    "Johansson",
+    "Dubois",
+    "Fischer",
+    "Mensah",
+    "Costa",
+    "Ivanova",
+    "Haddad",
+    "Moreno",
+    "Walsh",
+    "Brown",
+    "Singh",
+    "Yilmaz",
+    "Kowalski",
+    "Schmidt",
+    "Reyes",
+    "Adeyemi",
+    "Larsen",
+    "Byrne",
+    "Sato",
+    "Ortiz",
+    "Weber",
+    "Hughes",
+    "Romero",
+    "Das",
+    "Lindqvist",
+    "Murphy",
+    "Petrov",
+    "Santos",
+    "Wright",
+    "Chung",
+    "Osei",
+    "Bauer",
+    "Marino",
+    "Flores",
+    "Bianchi",
+    "Andersen",
+    "Gupta",
+    "Clarke",
+    "Vargas",
+    "Horvat",
+    "Lee",
+    "Moss",
+    "Ward",
+    "Stone",
+    "Duarte",
+    "Ferreira",
 ];
 
 pub const CITIES: &[&str] = &[
-    "Lisbon", "Oslo", "Denver", "Nairobi", "Osaka", "Seattle", "Madrid", "Toronto", "Cairo",
-    "Lima", "Dublin", "Austin", "Prague", "Mumbai", "Sydney", "Chicago", "Vienna", "Bogota",
-    "Helsinki", "Boston", "Seoul", "Athens", "Phoenix", "Accra", "Munich", "Montreal", "Hanoi",
-    "Portland", "Kyoto", "Edinburgh", "Miami", "Warsaw", "Jakarta", "Dallas", "Zurich",
-    "Marrakesh", "Vancouver", "Budapest", "Manila", "Atlanta", "Stockholm", "Casablanca",
-    "Melbourne", "Florence", "Istanbul", "Houston", "Copenhagen", "Lagos", "Auckland", "Naples",
-    "Bangkok", "Nashville", "Krakow", "Dakar", "Calgary", "Seville", "Singapore", "Detroit",
-    "Amsterdam", "Quito", "Brisbane", "Porto", "Taipei", "Boise", "Brussels", "Kampala",
-    "Ottawa", "Valencia", "Hamburg", "Tucson", "Geneva", "Havana", "Perth", "Milan",
-    "Shanghai", "Omaha", "Berlin", "Tunis", "Halifax", "Bilbao", "Busan", "Raleigh",
-    "Dubrovnik", "Montevideo", "Adelaide", "Lyon", "Beijing", "Memphis", "Tallinn", "Cusco",
-    "Winnipeg", "Granada", "Kolkata", "Sacramento", "Riga", "Fez", "Wellington", "Turin",
-    "Chennai", "Pittsburgh", "Vilnius", "Medellin", "Hobart", "Marseille", "Delhi",
-    "Cleveland", "Ljubljana", "Rotterdam", "Reykjavik", "Verona", "Dhaka", "Baltimore",
-    "Bergen", "Antwerp", "Glasgow", "Salzburg", "Cordoba", "Tbilisi", "Innsbruck", "Galway",
+    "Lisbon",
+    "Oslo",
+    "Denver",
+    "Nairobi",
+    "Osaka",
+    "Seattle",
+    "Madrid",
+    "Toronto",
+    "Cairo",
+    "Lima",
+    "Dublin",
+    "Austin",
+    "Prague",
+    "Mumbai",
+    "Sydney",
+    "Chicago",
+    "Vienna",
+    "Bogota",
+    "Helsinki",
+    "Boston",
+    "Seoul",
+    "Athens",
+    "Phoenix",
+    "Accra",
+    "Munich",
+    "Montreal",
+    "Hanoi",
+    "Portland",
+    "Kyoto",
+    "Edinburgh",
+    "Miami",
+    "Warsaw",
+    "Jakarta",
+    "Dallas",
+    "Zurich",
+    "Marrakesh",
+    "Vancouver",
+    "Budapest",
+    "Manila",
+    "Atlanta",
+    "Stockholm",
+    "Casablanca",
+    "Melbourne",
+    "Florence",
+    "Istanbul",
+    "Houston",
+    "Copenhagen",
+    "Lagos",
+    "Auckland",
+    "Naples",
+    "Bangkok",
+    "Nashville",
+    "Krakow",
+    "Dakar",
+    "Calgary",
+    "Seville",
+    "Singapore",
+    "Detroit",
+    "Amsterdam",
+    "Quito",
+    "Brisbane",
+    "Porto",
+    "Taipei",
+    "Boise",
+    "Brussels",
+    "Kampala",
+    "Ottawa",
+    "Valencia",
+    "Hamburg",
+    "Tucson",
+    "Geneva",
+    "Havana",
+    "Perth",
+    "Milan",
+    "Shanghai",
+    "Omaha",
+    "Berlin",
+    "Tunis",
+    "Halifax",
+    "Bilbao",
+    "Busan",
+    "Raleigh",
+    "Dubrovnik",
+    "Montevideo",
+    "Adelaide",
+    "Lyon",
+    "Beijing",
+    "Memphis",
+    "Tallinn",
+    "Cusco",
+    "Winnipeg",
+    "Granada",
+    "Kolkata",
+    "Sacramento",
+    "Riga",
+    "Fez",
+    "Wellington",
+    "Turin",
+    "Chennai",
+    "Pittsburgh",
+    "Vilnius",
+    "Medellin",
+    "Hobart",
+    "Marseille",
+    "Delhi",
+    "Cleveland",
+    "Ljubljana",
+    "Rotterdam",
+    "Reykjavik",
+    "Verona",
+    "Dhaka",
+    "Baltimore",
+    "Bergen",
+    "Antwerp",
+    "Glasgow",
+    "Salzburg",
+    "Cordoba",
+    "Tbilisi",
+    "Innsbruck",
+    "Galway",
 ];
 
 const STREETS: &[&str] = &[
-    "Maple", "Oak", "Cedar", "Pine", "Elm", "Birch", "Willow", "Chestnut", "Spruce", "Walnut",
-    "Lakeview", "Hillcrest", "Riverside", "Church", "Mill", "Bridge", "Garden", "Forest",
-    "Harbor", "Sunset", "Highland", "Meadow", "Spring", "Valley", "Orchard", "Ridge", "Summit",
-    "Union", "Franklin", "Lincoln", "Madison", "Jefferson", "Grant", "Hamilton", "Adams",
-    "Washington", "Fairview", "Greenwood", "Kingston", "Westgate",
+    "Maple",
+    "Oak",
+    "Cedar",
+    "Pine",
+    "Elm",
+    "Birch",
+    "Willow",
+    "Chestnut",
+    "Spruce",
+    "Walnut",
+    "Lakeview",
+    "Hillcrest",
+    "Riverside",
+    "Church",
+    "Mill",
+    "Bridge",
+    "Garden",
+    "Forest",
+    "Harbor",
+    "Sunset",
+    "Highland",
+    "Meadow",
+    "Spring",
+    "Valley",
+    "Orchard",
+    "Ridge",
+    "Summit",
+    "Union",
+    "Franklin",
+    "Lincoln",
+    "Madison",
+    "Jefferson",
+    "Grant",
+    "Hamilton",
+    "Adams",
+    "Washington",
+    "Fairview",
+    "Greenwood",
+    "Kingston",
+    "Westgate",
 ];
 
 pub const PLACE_TYPES: &[&str] = &[
@@ -956,22 +1158,71 @@ pub const LIST_ITEMS: &[&str] = &[
 
 const SONG_ADJECTIVES: &[&str] = &[
     "Golden", "Midnight", "Silver", "Electric", "Broken", "Wild", "Neon", "Quiet", "Summer",
-    "Velvet", "Paper", "Crystal", "Lonely", "Burning", "Hidden", "Northern", "Endless",
-    "Crimson", "Sweet", "Falling", "Distant", "Bitter", "Gentle", "Restless", "Frozen",
-    "Secret", "Shining", "Lucky", "Faded", "Open",
+    "Velvet", "Paper", "Crystal", "Lonely", "Burning", "Hidden", "Northern", "Endless", "Crimson",
+    "Sweet", "Falling", "Distant", "Bitter", "Gentle", "Restless", "Frozen", "Secret", "Shining",
+    "Lucky", "Faded", "Open",
 ];
 
 const SONG_NOUNS: &[&str] = &[
-    "Hour", "Rain", "Heart", "Road", "River", "Sky", "Dreams", "Lights", "Ocean", "Fire",
-    "Garden", "Echo", "Horizon", "Skyline", "Memories", "Shadows", "Morning", "Highway",
-    "Letters", "Waves", "Mountain", "Signal", "Window", "Stars", "Thunder", "Harbor", "Island",
-    "Kingdom", "Mirror", "Satellite", "Season", "Shoreline", "Streets", "Tides", "Valley",
-    "Wildfire", "Weekend", "Canyon", "Lantern", "Meadow",
+    "Hour",
+    "Rain",
+    "Heart",
+    "Road",
+    "River",
+    "Sky",
+    "Dreams",
+    "Lights",
+    "Ocean",
+    "Fire",
+    "Garden",
+    "Echo",
+    "Horizon",
+    "Skyline",
+    "Memories",
+    "Shadows",
+    "Morning",
+    "Highway",
+    "Letters",
+    "Waves",
+    "Mountain",
+    "Signal",
+    "Window",
+    "Stars",
+    "Thunder",
+    "Harbor",
+    "Island",
+    "Kingdom",
+    "Mirror",
+    "Satellite",
+    "Season",
+    "Shoreline",
+    "Streets",
+    "Tides",
+    "Valley",
+    "Wildfire",
+    "Weekend",
+    "Canyon",
+    "Lantern",
+    "Meadow",
 ];
 
 const BAND_NOUNS: &[&str] = &[
-    "Foxes", "Owls", "Pilots", "Tigers", "Sailors", "Ghosts", "Kites", "Wolves", "Ravens",
-    "Lions", "Drifters", "Strangers", "Rebels", "Saints", "Comets", "Giants",
+    "Foxes",
+    "Owls",
+    "Pilots",
+    "Tigers",
+    "Sailors",
+    "Ghosts",
+    "Kites",
+    "Wolves",
+    "Ravens",
+    "Lions",
+    "Drifters",
+    "Strangers",
+    "Rebels",
+    "Saints",
+    "Comets",
+    "Giants",
 ];
 
 const MOODS: &[&str] = &[
@@ -1365,7 +1616,9 @@ const DOCUMENTS: &[&str] = &[
     "insurance policy",
     "visa",
 ];
-const PETS: &[&str] = &["cat", "dog", "fish", "rabbit", "hamster", "parrot", "turtle", "chickens"];
+const PETS: &[&str] = &[
+    "cat", "dog", "fish", "rabbit", "hamster", "parrot", "turtle", "chickens",
+];
 const GADGETS: &[&str] = &[
     "phone",
     "laptop",
@@ -1396,7 +1649,14 @@ const SUBSCRIPTIONS: &[&str] = &[
     "music",
     "wine club",
 ];
-const MEATS: &[&str] = &["chicken", "salmon", "ground beef", "pork chops", "turkey", "shrimp"];
+const MEATS: &[&str] = &[
+    "chicken",
+    "salmon",
+    "ground beef",
+    "pork chops",
+    "turkey",
+    "shrimp",
+];
 const PACKABLES: &[&str] = &[
     "charger",
     "sunscreen",
@@ -1407,7 +1667,13 @@ const PACKABLES: &[&str] = &[
     "passport",
     "snacks",
 ];
-const MEDICINES: &[&str] = &["vitamins", "allergy pills", "antibiotics", "iron supplement", "medicine"];
+const MEDICINES: &[&str] = &[
+    "vitamins",
+    "allergy pills",
+    "antibiotics",
+    "iron supplement",
+    "medicine",
+];
 const PLANTS: &[&str] = &["tomatoes", "orchids", "herbs", "ferns", "roses", "cactus"];
 const PROFESSIONALS: &[&str] = &[
     "plumber",
@@ -1476,8 +1742,22 @@ const EATERY_KINDS: &[&str] = &[
     "Bakery",
 ];
 const COUNTRIES: &[&str] = &[
-    "Australia", "Canada", "Peru", "Kenya", "Norway", "Vietnam", "Chile", "Egypt", "Portugal",
-    "Mongolia", "Ghana", "Iceland", "Morocco", "Nepal", "Uruguay", "Finland",
+    "Australia",
+    "Canada",
+    "Peru",
+    "Kenya",
+    "Norway",
+    "Vietnam",
+    "Chile",
+    "Egypt",
+    "Portugal",
+    "Mongolia",
+    "Ghana",
+    "Iceland",
+    "Morocco",
+    "Nepal",
+    "Uruguay",
+    "Finland",
 ];
 const ANIMALS: &[&str] = &[
     "octopuses",

@@ -28,7 +28,12 @@ fn tname(v: &PyValue) -> &'static str {
 /// `len(v)`.
 pub fn len(v: &PyValue) -> PyResult<usize> {
     v.len().map_or_else(
-        || crash("TypeError", format!("object of type '{}' has no len()", tname(v))),
+        || {
+            crash(
+                "TypeError",
+                format!("object of type '{}' has no len()", tname(v)),
+            )
+        },
         Ok,
     )
 }
@@ -93,7 +98,10 @@ pub fn contains(haystack: &PyValue, needle: &PyValue) -> PyResult<bool> {
         None => match haystack {
             PyValue::Str(_) => crash(
                 "TypeError",
-                format!("'in <string>' requires string as left operand, not {}", tname(needle)),
+                format!(
+                    "'in <string>' requires string as left operand, not {}",
+                    tname(needle)
+                ),
             ),
             PyValue::Dict(_) => crash("TypeError", format!("unhashable type: '{}'", tname(needle))),
             _ => crash(
@@ -111,7 +119,10 @@ pub fn iterate(v: &PyValue) -> PyResult<Vec<PyValue>> {
         PyValue::Dict(d) => Ok(d.iter().map(|(k, _)| k.clone()).collect()),
         PyValue::Str(s) => Ok(s.chars().map(|c| PyValue::Str(c.to_string())).collect()),
         PyValue::Bytes(b) => Ok(b.iter().map(|x| PyValue::Int(i128::from(*x))).collect()),
-        _ => crash("TypeError", format!("'{}' object is not iterable", tname(v))),
+        _ => crash(
+            "TypeError",
+            format!("'{}' object is not iterable", tname(v)),
+        ),
     }
 }
 
@@ -129,4 +140,110 @@ pub fn items(v: &PyValue) -> PyResult<Vec<(PyValue, PyValue)>> {
 /// `a != ""`.
 pub fn is_empty_str(v: &PyValue) -> bool {
     py_eq(v, &PyValue::Str(String::new()))
+}
+
+fn strip_ws(s: &str) -> &str {
+    crate::decode::pyjson::py_strip(s)
+}
+
+/// Digits with single underscores between them (Python's numeric-literal rule in `int()` and
+/// `float()`), underscores removed; `None` if malformed.
+fn underscored_digits(s: &str) -> Option<String> {
+    if s.is_empty() || s.starts_with('_') || s.ends_with('_') || s.contains("__") {
+        return None;
+    }
+    if !s.chars().all(|c| c.is_ascii_digit() || c == '_') {
+        return None;
+    }
+    Some(s.replace('_', ""))
+}
+
+/// `int(s)` for a string: surrounding whitespace, a sign, decimal digits with underscores.
+/// `None` where Python raises `ValueError` (or where the value exceeds `i128`).
+pub fn py_int(s: &str) -> Option<i128> {
+    let t = strip_ws(s);
+    let (neg, body) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let digits = underscored_digits(body)?;
+    let v: i128 = digits.parse().ok()?;
+    Some(if neg { -v } else { v })
+}
+
+/// `float(s)` for a string: whitespace, sign, `inf`/`infinity`/`nan` in any case, decimal
+/// and exponent forms with underscores between digits. `None` where Python raises.
+pub fn py_float(s: &str) -> Option<f64> {
+    let t = strip_ws(s);
+    let (neg, body) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let lower = body.to_ascii_lowercase();
+    let special = match lower.as_str() {
+        "inf" | "infinity" => Some(f64::INFINITY),
+        "nan" => Some(f64::NAN),
+        _ => None,
+    };
+    let v = if let Some(v) = special {
+        v
+    } else {
+        let (mantissa, exp) = match lower.find('e') {
+            Some(k) => (&lower[..k], Some(&lower[k + 1..])),
+            None => (lower.as_str(), None),
+        };
+        let (int_part, frac_part) = match mantissa.find('.') {
+            Some(k) => (&mantissa[..k], Some(&mantissa[k + 1..])),
+            None => (mantissa, None),
+        };
+        let int_digits = if int_part.is_empty() {
+            String::new()
+        } else {
+            underscored_digits(int_part)?
+        };
+        let frac_digits = match frac_part {
+            Some("") | None => String::new(),
+            Some(f) => underscored_digits(f)?,
+        };
+        if int_digits.is_empty() && frac_digits.is_empty() {
+            return None;
+        }
+        let mut text = format!("{int_digits}.{frac_digits}");
+        if text.starts_with('.') {
+            text.insert(0, '0');
+        }
+        if let Some(e) = exp {
+            let (esign, edigits) = match e.strip_prefix('-') {
+                Some(rest) => ("-", rest),
+                None => ("", e.strip_prefix('+').unwrap_or(e)),
+            };
+            text.push('e');
+            text.push_str(esign);
+            text.push_str(&underscored_digits(edigits)?);
+        }
+        text.parse::<f64>().ok()?
+    };
+    Some(if neg { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_number_parsing() {
+        assert_eq!(py_int(" 007 "), Some(7));
+        assert_eq!(py_int("1_000"), Some(1000));
+        assert_eq!(py_int("-5"), Some(-5));
+        assert_eq!(py_int("1.0"), None);
+        assert_eq!(py_int("5L"), None);
+        assert_eq!(py_float("1e3"), Some(1000.0));
+        assert_eq!(py_float(".5"), Some(0.5));
+        assert_eq!(py_float("5."), Some(5.0));
+        assert_eq!(py_float("-Infinity"), Some(f64::NEG_INFINITY));
+        assert!(py_float("nan").is_some_and(f64::is_nan));
+        assert_eq!(py_float("abc"), None);
+        assert_eq!(py_float(""), None);
+        assert_eq!(py_float("1e"), None);
+    }
 }

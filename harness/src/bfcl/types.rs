@@ -100,14 +100,8 @@ pub fn type_checker(
             let mut flag = true;
             if candidate.py_type() == PyType::List {
                 for item in pyops::iterate(value)? {
-                    let inner = type_checker(
-                        param,
-                        &item,
-                        &candidate,
-                        &class_text(nested),
-                        nested,
-                        None,
-                    )?;
+                    let inner =
+                        type_checker(param, &item, &candidate, &class_text(nested), nested, None)?;
                     if !inner.valid {
                         flag = false;
                         break;

@@ -132,9 +132,7 @@ pub fn dict_checker(_param: &str, value: &PyValue, possible: &PyValue) -> CheckR
             }
         }
         for (key, acceptable) in pyops::items(&candidate)? {
-            if !pyops::contains(value, &key)?
-                && !pyops::contains(&acceptable, &PyValue::str(""))?
-            {
+            if !pyops::contains(value, &key)? && !pyops::contains(&acceptable, &PyValue::str(""))? {
                 result = fail(
                     "value_error:dict_key",
                     format!("Missing dict key parameter: '{}'.", display_key(&key)),

@@ -4,3 +4,4 @@ pub mod backends;
 pub mod common;
 pub mod generate;
 pub mod logits;
+pub mod suite;

@@ -353,6 +353,9 @@ mod scratch_timing {
                 let mut ya = ndarray::ArrayViewMut2::from_shape((1, n), &mut y[..]).unwrap();
                 ndarray::linalg::general_mat_mul(1.0, &xa, &wa, 0.0, &mut ya)
             });
+            let mut sink = 0.0f32;
+            let bw = time(&mut || sink += attention::dot(&w, &w)) / 2.0 * 4.0 / 2.0;
+            println!("read bw {bw:.1} GB/s {sink}");
             println!("k={k} n={n}: hand {a:.1} scalar {b:.1} gemm {c:.1} nd-axpy {d:.1} nd-gmm {e:.1} GFLOP/s");
         }
     }

@@ -34,18 +34,19 @@ fn matvec(x: &[f32], w: &Matrix, y: &mut [f32]) {
     }
 }
 
-/// Attention for one query row of one head.
-pub(crate) fn attend_row(
-    q: &[f32],
-    k: &[f32],
-    v: &[f32],
-    kv_stride: usize,
-    kv_off: usize,
-    visible: usize,
-    scale: f32,
-    out: &mut [f32],
-) {
+/// One kv head inside token-major K and V buffers: row `j` of the head starts at
+/// `j * stride + off`.
+struct KvHead<'a> {
+    k: &'a [f32],
+    v: &'a [f32],
+    stride: usize,
+    off: usize,
+}
+
+/// Attention for one query row of one head over its first `visible` keys.
+fn attend_row(q: &[f32], kv: &KvHead, visible: usize, scale: f32, out: &mut [f32]) {
     let hd = q.len();
+    let (k, v, kv_stride, kv_off) = (kv.k, kv.v, kv.stride, kv.off);
     let mut scores = Vec::with_capacity(visible);
     for j in 0..visible {
         let kj = &k[j * kv_stride + kv_off..j * kv_stride + kv_off + hd];
@@ -119,8 +120,13 @@ impl Backend for NaiveBackend {
                 };
                 for h in 0..s.heads {
                     let qh = &q[i * qs + h * hd..i * qs + (h + 1) * hd];
-                    let kv_off = (h / group) * hd;
-                    attend_row(qh, k, v, kvs, kv_off, visible, scale, &mut orow[h * hd..(h + 1) * hd]);
+                    let kv = KvHead {
+                        k,
+                        v,
+                        stride: kvs,
+                        off: (h / group) * hd,
+                    };
+                    attend_row(qh, &kv, visible, scale, &mut orow[h * hd..(h + 1) * hd]);
                 }
             });
         });

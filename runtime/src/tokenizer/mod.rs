@@ -2,9 +2,9 @@
 //! `sentencepiece.SentencePieceProcessor.encode` / `.decode` exactly (BPE models, byte
 //! fallback, user-defined symbols, precompiled-charsmap or identity normalization).
 //!
-//! Pipeline: [`normalize`] rewrites the text, [`bpe`] segments it, [`Tokenizer::encode`]
-//! maps unknown pieces to byte pieces (or one `<unk>` per unknown run), and [`decode`]
-//! inverts it. [`proto`] is the on-disk format; [`vocab`] holds the pieces.
+//! Pipeline: `normalize` rewrites the text, `bpe` segments it, [`Tokenizer::encode`]
+//! maps unknown pieces to byte pieces (or one `<unk>` per unknown run), and `decode`
+//! inverts it. `proto` is the on-disk format; `vocab` holds the pieces.
 
 mod bpe;
 mod charsmap;

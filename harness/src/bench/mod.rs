@@ -1,0 +1,255 @@
+//! `thimble bench`: throughput in the manner of llama-bench — after a warm-up, R repetitions of
+//! a P-token encoder prefill and a D-token forced decode, one row per (backend, threads) with
+//! the host, build and settings in it.
+//!
+//! Prefill is the encoder plus the cross-attention K/V of every decoder layer (what a request
+//! pays before its first decoder step). Decode feeds the argmax back for exactly D steps, never
+//! stopping at EOS, so random weights measure the same work as trained ones.
+
+pub mod stats;
+
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use thimble_runtime::model::argmax;
+use thimble_runtime::source;
+
+use crate::provenance::{self, Build, Host};
+use stats::Stats;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Md,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Model directory or synthetic:<preset> (random weights measure the same work).
+    #[arg(long, default_value = "synthetic:needle1-26m")]
+    pub model: String,
+    /// Backends, comma-separated.
+    #[arg(long, default_value = "gemm", value_delimiter = ',')]
+    pub backend: Vec<String>,
+    /// Thread counts, comma-separated.
+    #[arg(long, default_value = "1,2", value_delimiter = ',')]
+    pub threads: Vec<usize>,
+    /// Encoder tokens per prefill.
+    #[arg(long, default_value_t = 256)]
+    pub prefill: usize,
+    /// Decoder tokens per decode (forced).
+    #[arg(long, default_value_t = 64)]
+    pub decode: usize,
+    /// Timed repetitions (after one warm-up).
+    #[arg(long, default_value_t = 5)]
+    pub reps: usize,
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: Format,
+}
+
+/// One measured configuration.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub model: String,
+    pub backend: String,
+    pub threads: usize,
+    pub prefill_tokens: usize,
+    pub decode_tokens: usize,
+    pub reps: usize,
+    /// Median prefill tokens/s.
+    pub prefill_tok_s: f64,
+    /// Median decode tokens/s.
+    pub decode_tok_s: f64,
+    pub prefill: Stats,
+    pub decode: Stats,
+    /// Time to first token, ms (prefill plus the first decoder step).
+    pub ttft_ms: Stats,
+    /// Peak resident set of the process so far, MiB.
+    pub peak_rss_mib: f64,
+    pub host: Host,
+    pub build: Build,
+}
+
+/// Peak resident set size of this process (VmHWM), MiB.
+pub fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Deterministic encoder ids spread over the vocabulary, avoiding the special ids.
+fn prompt_ids(n: usize, vocab: usize) -> Vec<u32> {
+    let span = vocab.saturating_sub(6).max(1) as u64;
+    (0..n as u64)
+        .map(|i| (6 + (i.wrapping_mul(2_654_435_761) % span)) as u32)
+        .collect()
+}
+
+fn measure(args: &BenchArgs, backend: &str, threads: usize) -> Result<Row> {
+    let b = thimble_runtime::backend_by_name(backend, threads)?;
+    let loaded = source::load(&args.model, b, None)
+        .with_context(|| format!("loading model `{}`", args.model))?;
+    let m = &loaded.model;
+    let cfg = m.config();
+    if args.prefill > cfg.max_encoder_tokens {
+        bail!(
+            "--prefill {} exceeds the model's context of {} encoder tokens",
+            args.prefill,
+            cfg.max_encoder_tokens
+        );
+    }
+    if args.decode > cfg.max_decoder_tokens {
+        bail!(
+            "--decode {} exceeds the model's {} decoder positions",
+            args.decode,
+            cfg.max_decoder_tokens
+        );
+    }
+    let ids = prompt_ids(args.prefill, cfg.vocab_size);
+    let (mut pre, mut dec, mut ttft) = (Vec::new(), Vec::new(), Vec::new());
+    for rep in 0..=args.reps {
+        let t0 = Instant::now();
+        let enc = m.encode(&ids)?;
+        let mut st = m.start_decoder(&enc);
+        let prefill_s = t0.elapsed().as_secs_f64();
+        let t1 = Instant::now();
+        let mut next = cfg.eos_id;
+        let mut first = 0.0;
+        for step in 0..args.decode {
+            let logits = m.decode(&mut st, &[next], false)?;
+            next = argmax(&logits);
+            if step == 0 {
+                first = t0.elapsed().as_secs_f64();
+            }
+        }
+        let decode_s = t1.elapsed().as_secs_f64();
+        if rep > 0 {
+            pre.push(args.prefill as f64 / prefill_s);
+            dec.push(args.decode as f64 / decode_s);
+            ttft.push(first * 1e3);
+        }
+    }
+    let prefill = Stats::of(&pre);
+    let decode = Stats::of(&dec);
+    Ok(Row {
+        model: args.model.clone(),
+        backend: backend.to_string(),
+        threads,
+        prefill_tokens: args.prefill,
+        decode_tokens: args.decode,
+        reps: args.reps,
+        prefill_tok_s: prefill.median,
+        decode_tok_s: decode.median,
+        prefill,
+        decode,
+        ttft_ms: Stats::of(&ttft),
+        peak_rss_mib: peak_rss_mib(),
+        host: provenance::host(),
+        build: provenance::build(),
+    })
+}
+
+pub fn run(args: BenchArgs) -> Result<()> {
+    if args.prefill == 0 || args.decode == 0 || args.reps == 0 {
+        bail!("--prefill, --decode and --reps must all be at least 1");
+    }
+    if args.threads.contains(&0) {
+        bail!("--threads values must be at least 1");
+    }
+    let mut rows = Vec::new();
+    for b in &args.backend {
+        for &t in &args.threads {
+            let row = measure(&args, b, t)?;
+            if args.format == Format::Md && rows.is_empty() {
+                print_md_header(&row);
+            }
+            if args.format == Format::Md {
+                print_md_row(&row);
+            }
+            rows.push(row);
+        }
+    }
+    match args.format {
+        Format::Md => {}
+        Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            w.write_record([
+                "model", "backend", "threads", "prefill_tokens", "decode_tokens", "reps",
+                "prefill_tok_s", "prefill_mean", "prefill_std", "prefill_min", "prefill_max",
+                "decode_tok_s", "decode_mean", "decode_std", "decode_min", "decode_max",
+                "ttft_ms", "peak_rss_mib", "cpu", "cores", "flags", "commit",
+            ])?;
+            for r in &rows {
+                w.write_record([
+                    r.model.clone(),
+                    r.backend.clone(),
+                    r.threads.to_string(),
+                    r.prefill_tokens.to_string(),
+                    r.decode_tokens.to_string(),
+                    r.reps.to_string(),
+                    format!("{:.1}", r.prefill.median),
+                    format!("{:.1}", r.prefill.mean),
+                    format!("{:.1}", r.prefill.std),
+                    format!("{:.1}", r.prefill.min),
+                    format!("{:.1}", r.prefill.max),
+                    format!("{:.1}", r.decode.median),
+                    format!("{:.1}", r.decode.mean),
+                    format!("{:.1}", r.decode.std),
+                    format!("{:.1}", r.decode.min),
+                    format!("{:.1}", r.decode.max),
+                    format!("{:.2}", r.ttft_ms.median),
+                    format!("{:.1}", r.peak_rss_mib),
+                    r.host.cpu_model.clone(),
+                    r.host.logical_cores.to_string(),
+                    r.host.cpu_flags.join(" "),
+                    r.build.git_commit.clone(),
+                ])?;
+            }
+            w.flush()?;
+        }
+    }
+    Ok(())
+}
+
+fn print_md_header(r: &Row) {
+    println!(
+        "host: {} ({} cores; {}) | commit {}{} | {} build | model {}",
+        r.host.cpu_model,
+        r.host.logical_cores,
+        r.host.cpu_flags.join(" "),
+        &r.build.git_commit[..r.build.git_commit.len().min(10)],
+        if r.build.git_dirty { "+dirty" } else { "" },
+        r.build.profile,
+        r.model
+    );
+    println!();
+    println!("| backend | threads | prefill tok/s (median ± std) | decode tok/s (median ± std) | TTFT ms | P | D | reps | peak RSS MiB |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+}
+
+fn print_md_row(r: &Row) {
+    println!(
+        "| {} | {} | {:.0} ± {:.0} | {:.1} ± {:.1} | {:.2} | {} | {} | {} | {:.0} |",
+        r.backend,
+        r.threads,
+        r.prefill.median,
+        r.prefill.std,
+        r.decode.median,
+        r.decode.std,
+        r.ttft_ms.median,
+        r.prefill_tokens,
+        r.decode_tokens,
+        r.reps,
+        r.peak_rss_mib
+    );
+}

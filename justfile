@@ -1,0 +1,32 @@
+# Everyday commands. `cargo install just` if you do not have it; every recipe is one plain
+# command you can also copy.
+
+# The main job: the bundled model on the bundled suite.
+run *ARGS:
+    cargo run --release -p thimble-harness --bin thimble -- run --out runs/main {{ARGS}}
+
+# The test suite (what CI runs).
+test:
+    scripts/test.sh
+
+# Lints as CI expects them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Kernel micro-benchmarks (criterion).
+bench-kernels:
+    cargo bench -p thimble-runtime --bench kernels
+
+# Python venv for fixture and golden scripts.
+venv:
+    python3 -m venv .venv && .venv/bin/pip install -r fixtures/requirements.txt
+
+# Regenerate the tokenizer fixtures and their golden files (needs `just venv`).
+tokenizer-fixtures: venv
+    .venv/bin/python fixtures/tokenizer/make_tokenizers.py
+    .venv/bin/python fixtures/tokenizer/make_golden.py
+
+# Regenerate the tiny random model, its pickle and golden logits (needs `just venv`).
+reference-fixtures: venv
+    .venv/bin/python fixtures/reference/make_fixture.py
