@@ -1,7 +1,7 @@
 //! Tool-schema dialects and Needle's tools string.
 //!
 //! Owns the conversions between the three [`Dialect`]s (so any suite can be rendered for any
-//! model), Needle's tool-name snake_casing with the reverse [`NameMap`], and
+//! model) and
 //! [`render_tools_needle`], the exact tools string a Needle encoder reads.
 //!
 //! All conversions go through JSON Schema. What each step does with what the target cannot say:
@@ -33,15 +33,9 @@
 //! Needle 1 → JSON Schema → Needle 1 is the identity for flat tools whose parameters hold only
 //! `type` (a JSON Schema name), `description` and `required`.
 
-use std::collections::HashMap;
-use std::io::{self, Write};
-
-use serde::Serialize;
-use serde_json::ser::{CharEscape, Formatter, Serializer};
 use serde_json::{Map, Value};
 use thiserror::Error;
 
-use crate::call::Call;
 use crate::suite::Dialect;
 
 /// A tool document that cannot be converted, with where the problem is.
@@ -771,116 +765,8 @@ fn prose_value(v: &Value) -> String {
 // ---------------------------------------------------------------------------------------------
 // Tool names
 
-/// Needle's tool-name normalization, applied to every tool name before prompting.
-///
-/// The rule, in order (ASCII only, as Needle's reference does it):
-/// 1. every run of characters outside `[A-Za-z0-9_]` (dots, hyphens, spaces, non-ASCII)
-///    becomes one `_`;
-/// 2. `_` goes before an uppercase letter that follows a lowercase letter or digit
-///    (`getWeather` → `get_Weather`, `v2Api` → `v2_Api`);
-/// 3. `_` goes before an uppercase letter that follows an uppercase letter and precedes a
-///    lowercase one (`HTTPServer` → `HTTP_Server`);
-/// 4. runs of `_` collapse to one, the result is lowercased, leading/trailing `_` are removed.
-///
-/// So `math.factorial` → `math_factorial`, `getHTTPResponse` → `get_http_response`,
-/// `__init__` → `init`, `Ünïcode` → `n_code`. A name made only of other characters becomes `""`.
-pub fn to_snake_case(name: &str) -> String {
-    // Step 1, keeping characters so that steps 2-3 can look at neighbours.
-    let mut cleaned: Vec<char> = Vec::with_capacity(name.len());
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() || c == '_' {
-            cleaned.push(c);
-        } else if cleaned.last() != Some(&'_') {
-            cleaned.push('_');
-        }
-    }
-    let mut out = String::with_capacity(cleaned.len() + 4);
-    for (i, &c) in cleaned.iter().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            let prev = cleaned[i - 1];
-            let next = cleaned.get(i + 1).copied();
-            let after_lower = prev.is_ascii_lowercase() || prev.is_ascii_digit();
-            let acronym_end =
-                prev.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase());
-            if after_lower || acronym_end {
-                out.push('_');
-            }
-        }
-        if c == '_' && out.ends_with('_') {
-            continue;
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out.trim_matches('_').to_string()
-}
-
-/// Maps the snake_case names a Needle model predicts back to the suite's original tool names.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NameMap {
-    to_original: HashMap<String, String>,
-    collisions: Vec<NameCollision>,
-}
-
-/// Two tools whose names snake_case to the same string: the first is kept, the later one is
-/// unreachable by name (a predicted call to it is credited to `kept`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NameCollision {
-    pub snake: String,
-    pub kept: String,
-    pub dropped: String,
-}
-
-impl NameMap {
-    /// Builds the map from original tool names, in tool order.
-    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> NameMap {
-        let mut map = NameMap::default();
-        for name in names {
-            let snake = to_snake_case(name);
-            match map.to_original.get(&snake) {
-                Some(kept) if kept != name => map.collisions.push(NameCollision {
-                    snake,
-                    kept: kept.clone(),
-                    dropped: name.to_string(),
-                }),
-                Some(_) => {}
-                None => {
-                    map.to_original.insert(snake, name.to_string());
-                }
-            }
-        }
-        map
-    }
-
-    /// Builds the map from tool documents' `name` fields (tools without a string name are
-    /// skipped: they cannot be called by name anyway).
-    pub fn from_tools(tools: &[Value]) -> NameMap {
-        NameMap::new(tools.iter().filter_map(|t| t.get("name")?.as_str()))
-    }
-
-    /// The original name for a predicted name, if the prediction names a known tool.
-    pub fn original(&self, predicted: &str) -> Option<&str> {
-        self.to_original.get(predicted).map(String::as_str)
-    }
-
-    /// Renames predicted calls to original tool names; unknown names are left as predicted so
-    /// that scoring sees (and counts) the wrong name.
-    pub fn restore(&self, calls: Vec<Call>) -> Vec<Call> {
-        calls
-            .into_iter()
-            .map(|mut c| {
-                if let Some(orig) = self.original(&c.name) {
-                    c.name = orig.to_string();
-                }
-                c
-            })
-            .collect()
-    }
-
-    /// Names that collided, in the order they were met.
-    pub fn collisions(&self) -> &[NameCollision] {
-        &self.collisions
-    }
-}
+/// Needle's tool-name rule lives with the runtime's I/O contract.
+pub use thimble_runtime::tools::snake_case as to_snake_case;
 
 // ---------------------------------------------------------------------------------------------
 // The Needle tools string
@@ -901,122 +787,8 @@ pub fn render_tools_needle(
     Ok(to_needle_json(&Value::Array(converted)))
 }
 
-/// Serializes like Python's `json.dumps(value, separators=(",", ":"))` with its default
-/// `ensure_ascii=True`: compact, every character outside printable ASCII escaped as `\uXXXX`
-/// (lowercase hex, surrogate pairs above U+FFFF, DEL included), floats written as Python's
-/// `repr` writes them (`1e-05`, `1e+16`, `100.0`). Key order is the map's order.
-pub fn to_needle_json(value: &Value) -> String {
-    let mut buf = Vec::new();
-    let mut ser = Serializer::with_formatter(&mut buf, PythonFormatter);
-    // Writing a Value into a Vec cannot fail: no I/O error, no non-string keys.
-    if value.serialize(&mut ser).is_err() {
-        return String::new();
-    }
-    String::from_utf8(buf).unwrap_or_default()
-}
-
-struct PythonFormatter;
-
-impl Formatter for PythonFormatter {
-    fn write_string_fragment<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
-        let mut start = 0;
-        for (i, c) in fragment.char_indices() {
-            if (' '..='~').contains(&c) {
-                continue;
-            }
-            writer.write_all(&fragment.as_bytes()[start..i])?;
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                write!(writer, "\\u{unit:04x}")?;
-            }
-            start = i + c.len_utf8();
-        }
-        writer.write_all(&fragment.as_bytes()[start..])
-    }
-
-    fn write_char_escape<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        char_escape: CharEscape,
-    ) -> io::Result<()> {
-        let s: &[u8] = match char_escape {
-            CharEscape::Quote => b"\\\"",
-            CharEscape::ReverseSolidus => b"\\\\",
-            CharEscape::Solidus => b"/",
-            CharEscape::Backspace => b"\\b",
-            CharEscape::FormFeed => b"\\f",
-            CharEscape::LineFeed => b"\\n",
-            CharEscape::CarriageReturn => b"\\r",
-            CharEscape::Tab => b"\\t",
-            CharEscape::AsciiControl(byte) => return write!(writer, "\\u{byte:04x}"),
-        };
-        writer.write_all(s)
-    }
-
-    fn write_f64<W: ?Sized + Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
-        writer.write_all(python_float_repr(value).as_bytes())
-    }
-
-    fn write_f32<W: ?Sized + Write>(&mut self, writer: &mut W, value: f32) -> io::Result<()> {
-        writer.write_all(python_float_repr(f64::from(value)).as_bytes())
-    }
-}
-
-/// Python's `repr(float)`: shortest round-trip digits, positional notation when the decimal
-/// exponent is in [-5, 16), scientific (`1e-05`, `1.5e+16`) otherwise, `.0` on integers.
-pub fn python_float_repr(value: f64) -> String {
-    if value.is_nan() {
-        return "NaN".into();
-    }
-    if value.is_infinite() {
-        return if value > 0.0 {
-            "Infinity".into()
-        } else {
-            "-Infinity".into()
-        };
-    }
-    if value == 0.0 {
-        return if value.is_sign_negative() {
-            "-0.0".into()
-        } else {
-            "0.0".into()
-        };
-    }
-    // Rust's `{:e}` gives the same shortest round-trip digits Python uses: `d.ddde±x`.
-    let sci = format!("{:e}", value.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let sign = if value < 0.0 { "-" } else { "" };
-    // Python switches to exponent form when the decimal point position is <= -4 or > 16.
-    let decpt = exp + 1;
-    if decpt <= -4 || decpt > 16 {
-        let (first, rest) = digits.split_at(1);
-        let frac = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{first}{frac}e{esign}{:02}", exp.unsigned_abs())
-    } else if decpt <= 0 {
-        format!(
-            "{sign}0.{}{digits}",
-            "0".repeat(decpt.unsigned_abs() as usize)
-        )
-    } else {
-        let decpt = decpt as usize;
-        if digits.len() <= decpt {
-            format!("{sign}{digits}{}.0", "0".repeat(decpt - digits.len()))
-        } else {
-            format!("{sign}{}.{}", &digits[..decpt], &digits[decpt..])
-        }
-    }
-}
+/// Python-compatible JSON lives with the runtime's I/O contract.
+pub use thimble_runtime::tools::{python_float_repr, to_python_json as to_needle_json};
 
 #[cfg(test)]
 mod tests {
@@ -1071,33 +843,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn name_map_restores_and_reports_collisions() {
-        let map = NameMap::new(["getWeather", "get.weather", "sendEmail"]);
-        assert_eq!(map.original("get_weather"), Some("getWeather"));
-        assert_eq!(map.original("send_email"), Some("sendEmail"));
-        assert_eq!(map.original("nope"), None);
-        assert_eq!(
-            map.collisions(),
-            &[NameCollision {
-                snake: "get_weather".into(),
-                kept: "getWeather".into(),
-                dropped: "get.weather".into()
-            }]
-        );
-        let calls = vec![
-            Call::new("send_email", Map::new()),
-            Call::new("unknown_tool", Map::new()),
-        ];
-        let restored = map.restore(calls);
-        assert_eq!(restored[0].name, "sendEmail");
-        assert_eq!(restored[1].name, "unknown_tool");
-        // The same name twice is not a collision.
-        assert!(NameMap::new(["a", "a"]).collisions().is_empty());
-    }
-
-    // Expected strings were produced with
-    // python3 -c 'import json; print(json.dumps(v, separators=(",",":")))'.
     #[test]
     fn needle_json_matches_python_escaping() {
         let cases = [

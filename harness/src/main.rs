@@ -24,6 +24,8 @@ enum Command {
     Run(thimble_harness::run::RunArgs),
     /// Throughput benchmark: prefill and decode tokens/s per backend and thread count.
     Bench(thimble_harness::bench::BenchArgs),
+    /// Score model outputs against a BFCL category with the official checker's rules.
+    Score(cli::score::ScoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         Command::Generate(a) => cli::generate::run(a),
         Command::Run(a) => thimble_harness::run::run(a),
         Command::Bench(a) => thimble_harness::bench::run(a),
+        Command::Score(a) => cli::score::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 use thimble_harness::call::Call;
 use thimble_harness::dialect::{
-    convert_tool, convert_tools, render_tools_needle, to_needle_json, to_snake_case, NameMap,
+    convert_tool, convert_tools, render_tools_needle, to_needle_json, to_snake_case,
 };
 use thimble_harness::metrics::needle::{
     normalize_value, score, score_example, NeedleMetrics, ToolSchemas,
@@ -17,6 +17,7 @@ use thimble_harness::needle_jsonl::{
     load_needle_jsonl, parse_needle_jsonl, LoadErrorKind, NeedleFormat, NeedleLoadError,
 };
 use thimble_harness::suite::{Dialect, Expected, Suite};
+use thimble_runtime::tools::normalize_tools_value;
 
 fn parse(text: &str) -> Result<Suite, NeedleLoadError> {
     parse_needle_jsonl("suite.jsonl", text.as_bytes(), None)
@@ -299,8 +300,8 @@ fn suite_tools_render_for_every_model() {
         n2,
         r#"[{"name":"set_alarm","description":"Set an alarm.","parameters":{"type":"object","properties":{"time_hours":{"type":"number","description":"Hour (24h)."},"label":{"type":"string","description":"Label."}},"required":["time_hours"]}}]"#
     );
-    let map = NameMap::from_tools(&ex.tools);
-    assert_eq!(map.original("set_alarm"), Some("setAlarm"));
+    let names = normalize_tools_value(serde_json::Value::Array(ex.tools.clone())).unwrap();
+    assert_eq!(names.original_name("set_alarm"), "setAlarm");
     let bfcl = convert_tools(&ex.tools, ex.dialect, Dialect::Bfcl).unwrap();
     assert_eq!(bfcl[0]["parameters"]["type"], "dict");
     assert_eq!(
@@ -329,7 +330,8 @@ fn metrics_over_a_loaded_suite() {
     ]
     .join("\n");
     let suite = parse(&text).unwrap();
-    let map = NameMap::from_tools(&suite.examples[0].tools);
+    let names =
+        normalize_tools_value(serde_json::Value::Array(suite.examples[0].tools.clone())).unwrap();
     // Model outputs after decoding, in snake_case as a Needle model writes them.
     let outputs: Vec<Result<Vec<Call>, String>> = vec![
         Ok(vec![Call::new(
@@ -344,7 +346,15 @@ fn metrics_over_a_loaded_suite() {
         .iter()
         .zip(outputs)
         .map(|(ex, out)| {
-            let out = out.map(|calls| map.restore(calls));
+            let out = out.map(|calls| {
+                calls
+                    .into_iter()
+                    .map(|mut c| {
+                        c.name = names.original_name(&c.name).to_string();
+                        c
+                    })
+                    .collect::<Vec<_>>()
+            });
             let Expected::Calls { calls } = &ex.expected else {
                 unreachable!()
             };
@@ -494,7 +504,7 @@ proptest! {
             }
         }
         let _ = to_needle_json(&tool);
-        let _ = NameMap::from_tools(std::slice::from_ref(&tool));
+        let _ = normalize_tools_value(serde_json::Value::Array(vec![tool.clone()]));
     }
 
     #[test]

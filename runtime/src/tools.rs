@@ -5,56 +5,55 @@
 //! (the reference serializer): non-ASCII and DEL escaped as `\uXXXX` (surrogate pairs above the
 //! BMP), floats in `repr` form (`1e-05`, `1.0`), key order kept.
 
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::ser::{CharEscape, Formatter, Serializer};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
 
-/// Thimble's snake_case rule (the Needle spec names the step but not the function): the
-/// classic two-pass rewrite `(.)([A-Z][a-z]+) → \1_\2`, then `([a-z0-9])([A-Z]) → \1_\2`,
-/// lowercased, with every character outside `[a-z0-9_]` in ASCII (dots, hyphens, spaces)
-/// turned into `_`. `getWeather` → `get_weather`, `HTTPRequest` → `http_request`,
-/// `math.factorial` → `math_factorial`.
+/// Needle's tool-name normalization, applied to every tool name before prompting.
+///
+/// The rule, in order (ASCII only, as Needle's reference does it):
+/// 1. every run of characters outside `[A-Za-z0-9_]` (dots, hyphens, spaces, non-ASCII)
+///    becomes one `_`;
+/// 2. `_` goes before an uppercase letter that follows a lowercase letter or digit
+///    (`getWeather` → `get_Weather`, `v2Api` → `v2_Api`);
+/// 3. `_` goes before an uppercase letter that follows an uppercase letter and precedes a
+///    lowercase one (`HTTPServer` → `HTTP_Server`);
+/// 4. runs of `_` collapse to one, the result is lowercased, leading/trailing `_` are removed.
+///
+/// So `math.factorial` → `math_factorial`, `getHTTPResponse` → `get_http_response`,
+/// `__init__` → `init`, `Ünïcode` → `n_code`. A name made only of other characters becomes `""`.
 pub fn snake_case(name: &str) -> String {
-    let c: Vec<char> = name.chars().collect();
-    // Pass 1: `(.)([A-Z][a-z]+)`, non-overlapping, left to right.
-    let mut p1 = Vec::with_capacity(c.len() + 4);
-    let mut i = 0;
-    while i < c.len() {
-        let lowers = c[(i + 2).min(c.len())..]
-            .iter()
-            .take_while(|ch| ch.is_ascii_lowercase())
-            .count();
-        if c[i] != '\n' && i + 1 < c.len() && c[i + 1].is_ascii_uppercase() && lowers > 0 {
-            p1.push(c[i]);
-            p1.push('_');
-            p1.extend_from_slice(&c[i + 1..i + 2 + lowers]);
-            i += 2 + lowers;
-        } else {
-            p1.push(c[i]);
-            i += 1;
+    // Step 1, keeping characters so that steps 2-3 can look at neighbours.
+    let mut cleaned: Vec<char> = Vec::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            cleaned.push(c);
+        } else if cleaned.last() != Some(&'_') {
+            cleaned.push('_');
         }
     }
-    // Pass 2: `([a-z0-9])([A-Z])`.
-    let mut p2 = String::with_capacity(p1.len() + 4);
-    let mut i = 0;
-    while i < p1.len() {
-        if i + 1 < p1.len()
-            && (p1[i].is_ascii_lowercase() || p1[i].is_ascii_digit())
-            && p1[i + 1].is_ascii_uppercase()
-        {
-            p2.push(p1[i]);
-            p2.push('_');
-            p2.push(p1[i + 1]);
-            i += 2;
-        } else {
-            p2.push(p1[i]);
-            i += 1;
+    let mut out = String::with_capacity(cleaned.len() + 4);
+    for (i, &c) in cleaned.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = cleaned[i - 1];
+            let next = cleaned.get(i + 1).copied();
+            let after_lower = prev.is_ascii_lowercase() || prev.is_ascii_digit();
+            let acronym_end =
+                prev.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase());
+            if after_lower || acronym_end {
+                out.push('_');
+            }
         }
+        if c == '_' && out.ends_with('_') {
+            continue;
+        }
+        out.push(c.to_ascii_lowercase());
     }
-    p2.to_lowercase()
-        .chars()
-        .map(|ch| if ch.is_ascii() && !ch.is_ascii_alphanumeric() && ch != '_' { '_' } else { ch })
-        .collect()
+    out.trim_matches('_').to_string()
 }
 
 /// The encoder's view of a tool list and the way back to the user's names.
@@ -69,9 +68,10 @@ pub struct ToolsPrompt {
 impl ToolsPrompt {
     /// The user's name for a predicted name; unknown names come back unchanged.
     pub fn original_name<'a>(&'a self, predicted: &'a str) -> &'a str {
+        // Needle builds a dict from snake name to original: on a collision the later tool wins.
         self.names
             .iter()
-            .find(|(s, _)| s == predicted)
+            .rfind(|(s, _)| s == predicted)
             .map_or(predicted, |(_, o)| o.as_str())
     }
 }
@@ -107,109 +107,120 @@ pub fn normalize_tools_value(mut value: Value) -> Result<ToolsPrompt> {
     })
 }
 
-/// Compact JSON as Python's `json.dumps(v, separators=(",", ":"))` (ensure_ascii) writes it.
-pub fn to_python_json(v: &Value) -> String {
-    let mut out = String::new();
-    write_value(v, &mut out);
-    out
+/// Serializes like Python's `json.dumps(value, separators=(",", ":"))` with its default
+/// `ensure_ascii=True`: compact, every character outside printable ASCII escaped as `\uXXXX`
+/// (lowercase hex, surrogate pairs above U+FFFF, DEL included), floats written as Python's
+/// `repr` writes them (`1e-05`, `1e+16`, `100.0`). Key order is the map's order.
+pub fn to_python_json(value: &Value) -> String {
+    let mut buf = Vec::new();
+    let mut ser = Serializer::with_formatter(&mut buf, PythonFormatter);
+    // Writing a Value into a Vec cannot fail: no I/O error, no non-string keys.
+    if value.serialize(&mut ser).is_err() {
+        return String::new();
+    }
+    String::from_utf8(buf).unwrap_or_default()
 }
 
-fn write_value(v: &Value, out: &mut String) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => {
-            if n.is_f64() {
-                out.push_str(&python_float_repr(n.as_f64().unwrap_or(f64::NAN)));
-            } else {
-                out.push_str(&n.to_string());
+struct PythonFormatter;
+
+impl Formatter for PythonFormatter {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if (' '..='~').contains(&c) {
+                continue;
             }
-        }
-        Value::String(s) => write_string(s, out),
-        Value::Array(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_value(x, out);
+            writer.write_all(&fragment.as_bytes()[start..i])?;
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(writer, "\\u{unit:04x}")?;
             }
-            out.push(']');
+            start = i + c.len_utf8();
         }
-        Value::Object(o) => {
-            out.push('{');
-            for (i, (k, x)) in o.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(k, out);
-                out.push(':');
-                write_value(x, out);
-            }
-            out.push('}');
-        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn write_char_escape<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        char_escape: CharEscape,
+    ) -> io::Result<()> {
+        let s: &[u8] = match char_escape {
+            CharEscape::Quote => b"\\\"",
+            CharEscape::ReverseSolidus => b"\\\\",
+            CharEscape::Solidus => b"/",
+            CharEscape::Backspace => b"\\b",
+            CharEscape::FormFeed => b"\\f",
+            CharEscape::LineFeed => b"\\n",
+            CharEscape::CarriageReturn => b"\\r",
+            CharEscape::Tab => b"\\t",
+            CharEscape::AsciiControl(byte) => return write!(writer, "\\u{byte:04x}"),
+        };
+        writer.write_all(s)
+    }
+
+    fn write_f64<W: ?Sized + Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
+        writer.write_all(python_float_repr(value).as_bytes())
+    }
+
+    fn write_f32<W: ?Sized + Write>(&mut self, writer: &mut W, value: f32) -> io::Result<()> {
+        writer.write_all(python_float_repr(f64::from(value)).as_bytes())
     }
 }
 
-fn write_string(s: &str, out: &mut String) {
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(ch),
-            _ => {
-                let mut buf = [0u16; 2];
-                for unit in ch.encode_utf16(&mut buf) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-        }
-    }
-    out.push('"');
-}
-
-/// Python's `repr(float)`: shortest round-trip digits, scientific when the exponent is below
-/// -4 or at least 16, always a `.0` on integral values in fixed notation.
-pub fn python_float_repr(x: f64) -> String {
-    if x.is_nan() {
+/// Python's `repr(float)`: shortest round-trip digits, positional notation when the decimal
+/// exponent is in [-5, 16), scientific (`1e-05`, `1.5e+16`) otherwise, `.0` on integers.
+pub fn python_float_repr(value: f64) -> String {
+    if value.is_nan() {
         return "NaN".into();
     }
-    if x.is_infinite() {
-        return if x > 0.0 { "Infinity".into() } else { "-Infinity".into() };
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
-    }
-    // `{:e}` gives the shortest round-trip digits: "-1.2345e-7".
-    let sci = format!("{x:e}");
-    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let (sign, mant) = mant.strip_prefix('-').map_or(("", mant), |m| ("-", m));
-    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
-    if (-4..16).contains(&exp) {
-        let point = exp + 1; // digits before the decimal point
-        let body = if point <= 0 {
-            format!("0.{}{}", "0".repeat((-point) as usize), digits)
-        } else if (point as usize) >= digits.len() {
-            format!("{}{}.0", digits, "0".repeat(point as usize - digits.len()))
+    if value.is_infinite() {
+        return if value > 0.0 {
+            "Infinity".into()
         } else {
-            format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+            "-Infinity".into()
         };
-        format!("{sign}{body}")
-    } else {
-        let m = if digits.len() > 1 {
-            format!("{}.{}", &digits[..1], &digits[1..])
+    }
+    if value == 0.0 {
+        return if value.is_sign_negative() {
+            "-0.0".into()
         } else {
-            digits
+            "0.0".into()
+        };
+    }
+    // Rust's `{:e}` gives the same shortest round-trip digits Python uses: `d.ddde±x`.
+    let sci = format!("{:e}", value.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let sign = if value < 0.0 { "-" } else { "" };
+    // Python switches to exponent form when the decimal point position is <= -4 or > 16.
+    let decpt = exp + 1;
+    if decpt <= -4 || decpt > 16 {
+        let (first, rest) = digits.split_at(1);
+        let frac = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
         };
         let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{m}e{esign}{:02}", exp.abs())
+        format!("{sign}{first}{frac}e{esign}{:02}", exp.unsigned_abs())
+    } else if decpt <= 0 {
+        format!(
+            "{sign}0.{}{digits}",
+            "0".repeat(decpt.unsigned_abs() as usize)
+        )
+    } else {
+        let decpt = decpt as usize;
+        if digits.len() <= decpt {
+            format!("{sign}{digits}{}.0", "0".repeat(decpt - digits.len()))
+        } else {
+            format!("{sign}{}.{}", &digits[..decpt], &digits[decpt..])
+        }
     }
 }
 
@@ -224,7 +235,6 @@ mod tests {
             ("HTTPRequest", "http_request"),
             ("get_weather", "get_weather"),
             ("math.factorial", "math_factorial"),
-            ("SendEmail2Friend", "send_email2_friend"),
             ("getHTTPResponseCode", "get_http_response_code"),
             ("set-alarm now", "set_alarm_now"),
             ("camelCaseX", "camel_case_x"),
@@ -253,7 +263,13 @@ mod tests {
         assert_eq!(t.text, r#"[{"name":"get_weather","parameters":{}}]"#);
         assert_eq!(t.original_name("get_weather"), "getWeather");
         assert_eq!(t.original_name("other"), "other");
-        assert!(normalize_tools("{").unwrap_err().to_string().contains("not valid JSON"));
-        assert!(normalize_tools(r#"[{"x":1}]"#).unwrap_err().to_string().contains("tool 0"));
+        assert!(normalize_tools("{")
+            .unwrap_err()
+            .to_string()
+            .contains("not valid JSON"));
+        assert!(normalize_tools(r#"[{"x":1}]"#)
+            .unwrap_err()
+            .to_string()
+            .contains("tool 0"));
     }
 }

@@ -395,7 +395,7 @@ pub const TOOLS: &[ToolSpec] = &[
             "turn off my alarm at {time}",
             "get rid of my {time} alarm",
         ],
-        &["clear the alarm set for {time}"],
+        &["erase my {time} alarm"],
     ),
     tool(
         "set_timer",
@@ -1278,7 +1278,7 @@ pub const TOOLS: &[ToolSpec] = &[
             "^airplane mode {enabled:on|off}",
             "switch airplane mode {enabled:on|off}",
         ],
-        &["put the phone {enabled:in|out of} airplane mode"],
+        &["set airplane mode to {enabled:on|off}"],
     ),
     conflicting(
         heldout(tool(
@@ -1290,7 +1290,7 @@ pub const TOOLS: &[ToolSpec] = &[
                 "ring my {device}",
                 "find my {device}",
                 "make my {device} play a sound",
-                "^where's my {device}? make it ring",
+                "^my {device} is lost, make it ring",
             ],
             &["locate my {device} by ringing it"],
         )),

@@ -313,7 +313,20 @@ fn slot_value(
             let n = rng.range(*min as i64, *max as i64) as usize;
             let mut items: Vec<String> = Vec::with_capacity(n);
             for _ in 0..n {
-                let v = distinct(used, rng, |r| kind.generate(side, r));
+                // "Lina and Lina Cohen" in one list reads as a mistake; keep first words apart.
+                let mut v = kind.generate(side, rng);
+                for _ in 0..50 {
+                    let first = v.split(' ').next().unwrap_or_default();
+                    let clash = used.contains(&v)
+                        || items
+                            .iter()
+                            .any(|i| i.split(' ').next().unwrap_or_default() == first);
+                    if !clash {
+                        break;
+                    }
+                    v = kind.generate(side, rng);
+                }
+                used.push(v.clone());
                 items.push(v);
             }
             let text = join_list(&items);
@@ -482,7 +495,7 @@ pub fn wrap_parallel(parts: &[Rendered], rng: &mut Rng) -> String {
     let mut body = String::new();
     for (i, p) in parts.iter().enumerate() {
         if i > 0 {
-            body.push_str(*rng.pick(JOINERS));
+            body.push_str(rng.pick::<&str>(JOINERS));
         }
         // Inner questions lose their mark; the request as a whole is punctuated at the end.
         body.push_str(p.text.strip_suffix('?').unwrap_or(&p.text));

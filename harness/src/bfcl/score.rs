@@ -16,7 +16,7 @@ use crate::decode::{self, DecodeError, DecodeErrorKind, PyCall};
 use crate::suite::{Example, Expected};
 
 /// The format the model was prompted to answer in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum OutputFormat {
     /// BFCL's prompt format: a Python list of calls (Java/JavaScript syntax in those

@@ -5,3 +5,4 @@ pub mod common;
 pub mod generate;
 pub mod logits;
 pub mod suite;
+pub mod score;

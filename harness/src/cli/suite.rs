@@ -25,7 +25,8 @@ pub struct SuiteGenerateArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// Random seed: a non-negative integer. The committed suite uses 1.
-    #[arg(long, value_parser = parse_seed_arg)]
+    // Hyphen values reach the parser, so "-1" gets the seed message rather than "unknown flag".
+    #[arg(long, value_parser = parse_seed_arg, allow_hyphen_values = true)]
     pub seed: u64,
     /// Comma-separated splits to write: train, dev, test, heldout-tools.
     #[arg(long, default_value = "train,dev,test,heldout-tools", value_parser = parse_splits_arg)]

@@ -111,7 +111,7 @@ fn rowwise(ops: &impl AttnOps, s: &AttnShape, q: &[f32], k: &[f32], v: &[f32], o
             let n = visible(s, i);
             scores.clear();
             scores.extend((0..n).map(|j| ops.dot(qh, &k[j * kvs + off..][..hd]) * scale));
-            softmax(scores);
+            softmax_fast(scores);
             o.fill(0.0);
             for (j, &p) in scores.iter().enumerate() {
                 ops.axpy(p, &v[j * kvs + off..][..hd], o);
@@ -155,7 +155,7 @@ fn blocked(ops: &impl AttnOps, s: &AttnShape, q: &[f32], k: &[f32], v: &[f32], o
                     };
                     ops.mm(scale, qv, kt, &mut scores, hi);
                     for r in 0..rows {
-                        softmax(&mut scores[r * hi..r * hi + visible(s, i0 + r)]);
+                        softmax_fast(&mut scores[r * hi..r * hi + visible(s, i0 + r)]);
                     }
                     let pv = View {
                         data: &scores,
@@ -230,6 +230,105 @@ pub(crate) fn has_simd() -> bool {
     {
         false
     }
+}
+
+/// Softmax with the reference's semantics and a vectorized exponential.
+///
+/// Rows holding a NaN, or whose maximum is infinite, are the ones where the reference's result
+/// is decided by IEEE special cases (all-NaN rows); they go through the reference itself. Every
+/// other row has a finite maximum, where [`exp_shifted`]'s ~1 ulp error is all that differs.
+pub(crate) fn softmax_fast(x: &mut [f32]) {
+    let (max, nan) = max_and_nan(x);
+    if nan || !max.is_finite() {
+        softmax(x);
+        return;
+    }
+    let inv = 1.0 / exp_shifted(x, max);
+    scale(x, inv);
+}
+
+/// The largest non-NaN element (−∞ if none) and whether any element is NaN.
+fn max_and_nan(x: &[f32]) -> (f32, bool) {
+    #[cfg(target_arch = "x86_64")]
+    if has_simd() {
+        // SAFETY: AVX2 and FMA are present (checked at run time).
+        return unsafe { simd::max_and_nan(x) };
+    }
+    x.iter().fold((f32::NEG_INFINITY, false), |(m, n), &v| {
+        (m.max(v), n | v.is_nan())
+    })
+}
+
+fn scale(x: &mut [f32], by: f32) {
+    #[cfg(target_arch = "x86_64")]
+    if has_simd() {
+        // SAFETY: AVX2 and FMA are present (checked at run time).
+        return unsafe { simd::scale(x, by) };
+    }
+    x.iter_mut().for_each(|v| *v *= by);
+}
+
+/// Below this `exp` is under f32's normal range; the result is flushed to 0.
+const EXP_LO: f32 = -87.336_55;
+const LOG2E: f32 = std::f32::consts::LOG2_E;
+/// ln 2 split so that `n * LN2_HI` is exact for the `n` that occur.
+const LN2_HI: f32 = 0.693_359_4;
+const LN2_LO: f32 = -2.121_944_4e-4;
+/// Polynomial for `(exp(r) - 1 - r) / r²` on `|r| <= ln2 / 2`, highest degree first.
+const EXP_POLY: [f32; 6] = [
+    1.987_569_1e-4,
+    1.398_199_9e-3,
+    8.333_452e-3,
+    4.166_579_6e-2,
+    1.666_666_5e-1,
+    5.000_000_1e-1,
+];
+
+/// `x[i] = exp(x[i] - max)` for `x[i] <= max` (finite `max`); returns their sum. The sum uses
+/// 8 lanes, reduced by halving, then the tail elements in order.
+pub(crate) fn exp_shifted(x: &mut [f32], max: f32) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if has_simd() {
+        // SAFETY: AVX2 and FMA are present (checked at run time).
+        return unsafe { simd::exp_shifted(x, max) };
+    }
+    exp_shifted_scalar(x, max)
+}
+
+/// One exponential, in exactly the vector kernel's operations: `n = round(t · log2 e)`,
+/// `r = t - n · ln 2` in two steps, `exp(r) = 1 + r + r² · P(r)`, scaled by `2ⁿ` through the
+/// exponent bits.
+#[inline]
+fn exp_one(t: f32) -> f32 {
+    if t < EXP_LO {
+        return 0.0;
+    }
+    let n = (t * LOG2E).round_ties_even();
+    let r = n.mul_add(-LN2_HI, t);
+    let r = n.mul_add(-LN2_LO, r);
+    let mut p = EXP_POLY[0];
+    for &c in &EXP_POLY[1..] {
+        p = p.mul_add(r, c);
+    }
+    let y = p.mul_add(r * r, r) + 1.0;
+    y * f32::from_bits((((n as i32) + 127) as u32) << 23)
+}
+
+pub(crate) fn exp_shifted_scalar(x: &mut [f32], max: f32) -> f32 {
+    let full = x.len() / LANES * LANES;
+    let mut acc = [0.0f32; LANES];
+    for c in x[..full].chunks_exact_mut(LANES) {
+        for (a, v) in acc.iter_mut().zip(c) {
+            *v = exp_one(*v - max);
+            *a += *v;
+        }
+    }
+    let mut sum = reduce8(acc);
+    for v in &mut x[full..] {
+        *v = exp_one(*v - max);
+        sum += *v;
+    }
+    sum
 }
 
 pub(crate) fn dot_scalar(a: &[f32], b: &[f32]) -> f32 {
@@ -307,6 +406,105 @@ pub(crate) mod simd {
         r
     }
 
+    /// Maximum and NaN flag; the maximum is exact, so lane order does not matter.
+    ///
+    /// # Safety
+    /// AVX2 and FMA must be available.
+    #[target_feature(enable = "avx2,fma")]
+    pub(crate) unsafe fn max_and_nan(x: &[f32]) -> (f32, bool) {
+        let full = x.len() / LANES;
+        let mut vmax = _mm256_set1_ps(f32::NEG_INFINITY);
+        let mut vnan = _mm256_setzero_ps();
+        for blk in 0..full {
+            // SAFETY: blk * 8 + 7 < x.len().
+            let v = unsafe { _mm256_loadu_ps(x.as_ptr().add(blk * LANES)) };
+            vnan = _mm256_or_ps(vnan, _mm256_cmp_ps::<_CMP_UNORD_Q>(v, v));
+            vmax = _mm256_max_ps(vmax, v);
+        }
+        let mut lanes = [0.0f32; LANES];
+        // SAFETY: `lanes` holds exactly 8 f32.
+        unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), vmax) };
+        let mut nan = _mm256_movemask_ps(vnan) != 0;
+        let mut max = lanes.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+        for &v in &x[full * LANES..] {
+            nan |= v.is_nan();
+            max = max.max(v);
+        }
+        (max, nan)
+    }
+
+    /// # Safety
+    /// AVX2 and FMA must be available.
+    #[target_feature(enable = "avx2,fma")]
+    pub(crate) unsafe fn scale(x: &mut [f32], by: f32) {
+        let full = x.len() / LANES;
+        let b = _mm256_set1_ps(by);
+        let p = x.as_mut_ptr();
+        for blk in 0..full {
+            // SAFETY: blk * 8 + 7 < x.len().
+            unsafe {
+                let q = p.add(blk * LANES);
+                _mm256_storeu_ps(q, _mm256_mul_ps(_mm256_loadu_ps(q), b));
+            }
+        }
+        for v in &mut x[full * LANES..] {
+            *v *= by;
+        }
+    }
+
+    /// # Safety
+    /// AVX2 and FMA must be available.
+    #[target_feature(enable = "avx2,fma")]
+    pub(crate) unsafe fn exp_shifted(x: &mut [f32], max: f32) -> f32 {
+        use super::{exp_one, EXP_LO, EXP_POLY, LN2_HI, LN2_LO, LOG2E};
+        let n = x.len();
+        let full = n / LANES;
+        let (vmax, lo, log2e) = (
+            _mm256_set1_ps(max),
+            _mm256_set1_ps(EXP_LO),
+            _mm256_set1_ps(LOG2E),
+        );
+        let (hi_c, lo_c) = (_mm256_set1_ps(-LN2_HI), _mm256_set1_ps(-LN2_LO));
+        let one = _mm256_set1_ps(1.0);
+        let bias = _mm256_set1_epi32(127);
+        let mut acc = _mm256_setzero_ps();
+        let p = x.as_mut_ptr();
+        for blk in 0..full {
+            // SAFETY: blk * 8 + 7 < n.
+            let v = unsafe { _mm256_loadu_ps(p.add(blk * LANES)) };
+            let t = _mm256_sub_ps(v, vmax);
+            let under = _mm256_cmp_ps::<_CMP_LT_OQ>(t, lo);
+            let nf = _mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(
+                _mm256_mul_ps(t, log2e),
+            );
+            let r = _mm256_fmadd_ps(nf, hi_c, t);
+            let r = _mm256_fmadd_ps(nf, lo_c, r);
+            let mut poly = _mm256_set1_ps(EXP_POLY[0]);
+            for &c in &EXP_POLY[1..] {
+                poly = _mm256_fmadd_ps(poly, r, _mm256_set1_ps(c));
+            }
+            let y = _mm256_add_ps(_mm256_fmadd_ps(poly, _mm256_mul_ps(r, r), r), one);
+            let scale = _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(
+                _mm256_cvtps_epi32(nf),
+                bias,
+            )));
+            // Lanes under EXP_LO computed garbage above (n out of range); they become 0.
+            let e = _mm256_andnot_ps(under, _mm256_mul_ps(y, scale));
+            acc = _mm256_add_ps(acc, e);
+            // SAFETY: as for the load.
+            unsafe { _mm256_storeu_ps(p.add(blk * LANES), e) };
+        }
+        let mut lanes = [0.0f32; LANES];
+        // SAFETY: `lanes` holds exactly 8 f32.
+        unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), acc) };
+        let mut sum = reduce8(lanes);
+        for v in &mut x[full * LANES..] {
+            *v = exp_one(*v - max);
+            sum += *v;
+        }
+        sum
+    }
+
     /// # Safety
     /// AVX2 and FMA must be available and `x.len() == y.len()`.
     #[target_feature(enable = "avx2,fma")]
@@ -363,6 +561,92 @@ mod tests {
                 y1.iter().zip(&y2).all(|(p, q)| p.to_bits() == q.to_bits()),
                 "axpy n={n}"
             );
+        }
+    }
+
+    #[test]
+    fn simd_exp_matches_scalar_twin_bitwise() {
+        if !has_simd() {
+            return;
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        for n in [0, 1, 7, 8, 9, 64, 130, 257] {
+            let mut a: Vec<f32> = (0..n).map(|_| rng.random_range(-100.0f32..0.0)).collect();
+            if n > 3 {
+                a[1] = f32::NEG_INFINITY;
+                a[2] = EXP_LO;
+                a[3] = 0.0;
+            }
+            let mut b = a.clone();
+            // SAFETY: AVX2 and FMA are present (checked above).
+            let s1 = unsafe { simd::exp_shifted(&mut a, 0.0) };
+            let s2 = exp_shifted_scalar(&mut b, 0.0);
+            assert_eq!(s1.to_bits(), s2.to_bits(), "sum n={n}");
+            assert!(
+                a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()),
+                "n={n}"
+            );
+        }
+    }
+
+    #[test]
+    fn fast_exp_is_accurate() {
+        let mut worst = 0.0f64;
+        let mut t = -87.0f32;
+        while t <= 0.0 {
+            let want = (t as f64).exp();
+            let rel = ((exp_one(t) as f64 - want) / want).abs();
+            worst = worst.max(rel);
+            t += 0.001;
+        }
+        assert!(
+            worst < 4.0 * f32::EPSILON as f64,
+            "worst relative error {worst:e}"
+        );
+        assert_eq!(exp_one(f32::NEG_INFINITY), 0.0);
+        assert_eq!(exp_one(0.0), 1.0);
+    }
+
+    #[test]
+    fn fast_softmax_matches_reference_including_special_rows() {
+        let mut rng = ChaCha8Rng::seed_from_u64(10);
+        let rows: Vec<Vec<f32>> = vec![
+            rand_vec(&mut rng, 37).iter().map(|v| v * 20.0).collect(),
+            vec![1.0, f32::NAN, 2.0],
+            (0..20)
+                .map(|i| if i == 13 { f32::NAN } else { i as f32 })
+                .collect(),
+            (0..20)
+                .map(|i| if i == 4 { f32::INFINITY } else { i as f32 })
+                .collect(),
+            (0..20)
+                .map(|i| {
+                    if i % 3 == 0 {
+                        f32::NEG_INFINITY
+                    } else {
+                        i as f32
+                    }
+                })
+                .collect(),
+            vec![1.0, f32::INFINITY, 2.0],
+            vec![f32::NEG_INFINITY; 5],
+            vec![1.0, f32::NEG_INFINITY, 2.0],
+            vec![3.0],
+            vec![],
+        ];
+        for row in rows {
+            let (mut a, mut b) = (row.clone(), row.clone());
+            softmax_fast(&mut a);
+            softmax(&mut b);
+            for (p, q) in a.iter().zip(&b) {
+                assert_eq!(p.is_nan(), q.is_nan(), "{row:?}");
+                if !q.is_nan() {
+                    assert!(
+                        (p - q).abs() <= 4.0 * f32::EPSILON * q.abs().max(1e-30),
+                        "{row:?}"
+                    );
+                }
+            }
         }
     }
 
