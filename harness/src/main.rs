@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         Command::Generate(a) => cli::generate::run(a),
         Command::Run(a) => thimble_harness::run::run(a),
         Command::Bench(a) => thimble_harness::bench::run(a),
+        Command::Suite(a) => cli::suite::run(a),
         Command::Score(a) => cli::score::run(a),
     };
     match result {

@@ -236,6 +236,16 @@ fn attention_shapes() -> Vec<AttnShape> {
             }
         }
     }
+    // No keys at all: the reference's output is zero.
+    shapes.push(AttnShape {
+        q_len: 3,
+        kv_len: 0,
+        heads: 4,
+        kv_heads: 2,
+        head_dim: 16,
+        causal: false,
+        q_offset: 0,
+    });
     // Encoder- and decoder-sized Needle calls.
     for (q_len, kv_len, causal, q_offset) in [
         (200, 200, false, 0),
@@ -317,6 +327,7 @@ fn results_do_not_depend_on_thread_count() {
         (1, 512, 8192),
         (1, 512, 100),
         (1, 64, 4099),
+        (1, 512, 4099),
         (2, 512, 8192),
         (7, 33, 65),
         (64, 512, 8192),

@@ -8,6 +8,7 @@ pub mod java_types;
 pub mod js_types;
 pub mod load;
 pub mod pyops;
+pub mod render;
 pub mod score;
 pub mod types;
 pub mod values;

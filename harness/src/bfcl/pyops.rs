@@ -27,7 +27,7 @@ fn tname(v: &PyValue) -> &'static str {
 
 /// `len(v)`.
 pub fn len(v: &PyValue) -> PyResult<usize> {
-    v.len().map_or_else(
+    v.py_len().map_or_else(
         || {
             crash(
                 "TypeError",

@@ -128,7 +128,7 @@ impl PyValue {
     }
 
     /// Python's `len()` where it exists.
-    pub fn len(&self) -> Option<usize> {
+    pub fn py_len(&self) -> Option<usize> {
         match self {
             PyValue::Str(s) => Some(s.chars().count()),
             PyValue::Bytes(b) => Some(b.len()),

@@ -19,7 +19,7 @@ Where the official checker itself raises (its run would abort), the verdict reco
 
 Usage (from the repository root):
     python3 -m venv .venv-bfcl
-    .venv-bfcl/bin/pip install -r suites/bfcl/golden/requirements.txt
+    .venv-bfcl/bin/pip install --no-deps -r suites/bfcl/golden/requirements.txt
     .venv-bfcl/bin/python suites/bfcl/golden/make_verdicts.py
 
 The checker module imports the whole model registry (and with it every provider SDK); this
@@ -279,7 +279,9 @@ def js_literal(v, t=None):
     return repr(v)
 
 
-def render_lang(calls, functions, lang, as_json):
+def render_lang(calls, functions, lang, as_json, quote_strings=False):
+    """Java/JS source for each value; in JSON the source text goes in a JSON string, where a
+    plain string value is given bare (nothing strips quotes there) unless quote_strings."""
     docs = {f["name"]: f for f in functions}
     out_calls = []
     for name, args in calls:
@@ -287,7 +289,9 @@ def render_lang(calls, functions, lang, as_json):
         rendered = {}
         for k, v in args.items():
             sch = props.get(k, {})
-            if lang == "java":
+            if as_json and isinstance(v, str) and not quote_strings:
+                rendered[k] = v
+            elif lang == "java":
                 rendered[k] = java_literal(v, sch.get("type"), (sch.get("items") or {}).get("type"))
             else:
                 rendered[k] = js_literal(v, sch.get("type"))
@@ -642,7 +646,9 @@ def main():
                     if c is not None:
                         for fmt in ("prompt", "json"):
                             add(fmt, eid, render_lang(c, functions, lang, fmt == "json"))
-                # Raw JSON values (not source text) in JSON mode, and Python syntax.
+                # Quoted strings and raw JSON values (not source text) in JSON mode, and
+                # Python syntax in prompt mode.
+                add("json", eid, render_lang(calls, functions, lang, True, quote_strings=True))
                 add("json", eid, render_json(calls))
                 add("prompt", eid, render_python(calls))
                 for label, c in structural(calls, functions, rng):

@@ -778,8 +778,8 @@ impl Parser {
             let mut text = String::new();
             for p in &pieces {
                 match p {
-                    StrPiece::FStr { body, raw } => {
-                        check_fstring(body, *raw)?;
+                    StrPiece::FStr { body, .. } => {
+                        check_fstring(body)?;
                         text.push_str(body);
                     }
                     StrPiece::Str(s) => text.push_str(&s.replace('{', "{{").replace('}', "}}")),
@@ -954,12 +954,12 @@ fn is_target(e: &Expr) -> bool {
 
 /// Validates an f-string body as Python 3.11 does: `{expr[=][!conv][:spec]}` fields with
 /// parseable expressions, doubled braces as literals, no lone `}`.
-fn check_fstring(body: &str, raw: bool) -> PResult<()> {
+fn check_fstring(body: &str) -> PResult<()> {
     let chars: Vec<char> = body.chars().collect();
-    check_fstring_chars(&chars, raw, 0)
+    check_fstring_chars(&chars, 0)
 }
 
-fn check_fstring_chars(chars: &[char], raw: bool, depth: usize) -> PResult<()> {
+fn check_fstring_chars(chars: &[char], depth: usize) -> PResult<()> {
     let bad = |m: &str| Err(DecodeError::syntax(format!("f-string: {m}")));
     if depth > 2 {
         return bad("expressions nested too deeply");
@@ -1031,7 +1031,7 @@ fn check_fstring_chars(chars: &[char], raw: bool, depth: usize) -> PResult<()> {
                         }
                         i += 1;
                     }
-                    check_fstring_chars(&chars[spec_start..i], raw, depth + 1)?;
+                    check_fstring_chars(&chars[spec_start..i], depth + 1)?;
                 }
                 if chars.get(i) != Some(&'}') {
                     return bad("expecting '}'");
