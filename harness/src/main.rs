@@ -26,6 +26,8 @@ enum Command {
     Bench(thimble_harness::bench::BenchArgs),
     /// Score model outputs against a BFCL category with the official checker's rules.
     Score(cli::score::ScoreArgs),
+    /// Suite tooling (generate the bundled assistant suite).
+    Suite(cli::suite::SuiteArgs),
 }
 
 fn main() -> ExitCode {

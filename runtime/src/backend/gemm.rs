@@ -313,7 +313,13 @@ mod scratch_timing {
         let g2 = GemmBackend::new(2);
         let n1 = crate::backend::NdarrayBackend::new(1);
         let n2 = crate::backend::NdarrayBackend::new(2);
-        for (k, n) in [(512usize, 256usize), (512, 512), (512, 1024), (512, 2048), (512, 8192)] {
+        for (k, n) in [
+            (512usize, 256usize),
+            (512, 512),
+            (512, 1024),
+            (512, 2048),
+            (512, 8192),
+        ] {
             let x = vec![0.5f32; k];
             let mat = Matrix::new(k, n, vec![0.25f32; k * n]);
             let mut y = vec![0.0f32; n];
