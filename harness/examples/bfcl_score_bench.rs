@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use thimble_harness::bfcl::category::CATEGORIES;
-use thimble_harness::bfcl::load::{load_category, suites_dir};
+use thimble_harness::bfcl::load::load_category;
+use thimble_harness::resolve::suites_dir;
 use thimble_harness::bfcl::render::render_ground_truth;
 use thimble_harness::bfcl::{score_output, NameMapping, OutputFormat, ScoreOptions};
 

@@ -22,8 +22,7 @@ pub fn suites_dir() -> PathBuf {
 /// Loads the suite at `addr`.
 pub fn load_suite(addr: &str) -> Result<Suite> {
     if let Some(cat) = addr.strip_prefix("bfcl:") {
-        // BFCL_WIRING: replaced by the BFCL loader once it lands.
-        bail!("bfcl suites are not wired yet ({cat})");
+        return Ok(crate::bfcl::load::load_category(&suites_dir(), cat)?);
     }
     let path = Path::new(addr);
     if path.is_file() {

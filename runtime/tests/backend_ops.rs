@@ -337,6 +337,9 @@ fn results_do_not_depend_on_thread_count() {
     ];
     let attn = [
         (1, 130, 8, 4, 64, true, 129),
+        // Enough work that the per-row path runs on the pool rather than the calling thread.
+        (1, 300, 8, 4, 64, true, 299),
+        (4, 256, 8, 8, 64, false, 0),
         (3, 64, 8, 8, 16, false, 0),
         (64, 130, 8, 4, 64, true, 66),
         (200, 200, 8, 4, 64, false, 0),

@@ -211,11 +211,6 @@ pub fn load_files(
     Ok((examples, sha))
 }
 
-/// The suites directory: `$THIMBLE_SUITES` if set, else `./suites`.
-pub fn suites_dir() -> PathBuf {
-    std::env::var_os("THIMBLE_SUITES").map_or_else(|| PathBuf::from("suites"), PathBuf::from)
-}
-
 /// Loads `category` from `<suites>/bfcl/data` and `<suites>/bfcl/possible_answer`.
 pub fn load_category(suites: &Path, category: &str) -> Result<Suite, LoadError> {
     if !is_category(category) {
@@ -235,12 +230,12 @@ pub fn load_category(suites: &Path, category: &str) -> Result<Suite, LoadError> 
     })
 }
 
-/// Resolves a `bfcl:<category>` address against [`suites_dir`].
+/// Resolves a `bfcl:<category>` address against [`crate::resolve::suites_dir`].
 pub fn load_suite(address: &str) -> Result<Suite, LoadError> {
     let Some(category) = address.strip_prefix("bfcl:") else {
         return Err(LoadError::BadAddress {
             address: address.to_string(),
         });
     };
-    load_category(&suites_dir(), category)
+    load_category(&crate::resolve::suites_dir(), category)
 }

@@ -96,12 +96,15 @@ pub fn needle_expected(ex: &Example) -> Option<&[Call]> {
 pub fn judge(ex: &Example, decoded: Result<Vec<Call>, DecodeError>) -> Judged {
     match needle_expected(ex) {
         Some(expected) => judge_needle(ex, expected, decoded).0,
-        // BFCL_WIRING: replaced by the BFCL checker once it lands.
-        None => Judged {
-            valid: false,
-            calls: decoded.ok(),
-            error_type: Some("unsupported".into()),
-            error: None,
-        },
+        None => {
+            let calls = decoded.as_ref().ok().cloned();
+            let v = crate::bfcl::check(ex, decoded, crate::bfcl::NameMapping::default());
+            Judged {
+                valid: v.valid,
+                calls,
+                error_type: v.error_type,
+                error: v.error,
+            }
+        }
     }
 }

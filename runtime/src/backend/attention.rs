@@ -1,18 +1,24 @@
-//! Attention shared by the `ndarray` and `gemm` backends, plus the SIMD dot/axpy kernels it and
-//! the `gemm` backend's decode matmul use.
+//! Attention shared by the `ndarray` and `gemm` backends, plus the SIMD kernels (dot, axpy,
+//! softmax's exponential) it and the `gemm` backend's decode matmul use.
 //!
 //! Both backends run the same algorithm and differ only in the [`AttnOps`] they plug in, so the
 //! masking, softmax and NaN behaviour are written (and reviewed) once:
 //!
-//! - few query rows (decode): one task per (row, head), a dot per visible key, the reference
-//!   softmax, an axpy per visible value;
+//! - few query rows (decode): one task per (row, head), a dot per visible key, softmax, an axpy
+//!   per visible value;
 //! - many query rows (prefill): one task per (head, block of [`BLOCK`] rows). Scores for the block
 //!   come from one matmul `q_h · k_hᵀ`; `p · v_h` is one matmul over the keys every row of the
 //!   block sees, plus an axpy per remaining visible key. Masked keys never enter a product, so a
 //!   NaN in a key or value a row cannot see leaves that row alone, exactly as in `naive`.
 //!
+//! Softmax keeps the reference's semantics (rows with a NaN or an infinite maximum go through
+//! `naive`'s own softmax) and only vectorizes the exponential.
+//!
 //! The block partition is fixed (it does not depend on the thread count) and every output element
 //! is produced by one task, so results are identical at any thread count.
+//!
+//! The module is declared from `gemm.rs` (`#[path]`), which keeps the backend registry in
+//! `mod.rs` untouched; `ndarray.rs` reaches it as `super::gemm::attention`.
 
 use rayon::prelude::*;
 
@@ -22,6 +28,10 @@ use crate::backend::AttnShape;
 /// Query rows per prefill task: large enough for the matmuls to reach their kernels' speed,
 /// small enough that the causal triangle handled by axpy stays cheap.
 pub(crate) const BLOCK: usize = 32;
+
+/// Below this many query·key multiply-adds attention runs on the calling thread: waking the
+/// pool (10–40 µs on the 2-vCPU machine) costs more than a decode step over a short cache.
+const PAR_MIN_WORK: usize = 1 << 17;
 
 /// Up to this many query rows go through the per-row dot/axpy path.
 pub(crate) const ROWWISE_MAX_Q: usize = 4;
@@ -89,37 +99,74 @@ pub(crate) fn attention(
         out.fill(0.0);
         return;
     }
-    if s.q_len <= ROWWISE_MAX_Q {
-        pool.install(|| rowwise(ops, s, q, k, v, out));
+    let work = s.q_len * s.kv_len * s.heads * hd;
+    let par = pool.current_num_threads() > 1 && work >= PAR_MIN_WORK;
+    let mut run = || {
+        if s.q_len <= ROWWISE_MAX_Q {
+            rowwise(ops, par, s, q, k, v, out)
+        } else {
+            blocked(ops, par, s, q, k, v, out)
+        }
+    };
+    if par {
+        pool.install(run)
     } else {
-        pool.install(|| blocked(ops, s, q, k, v, out));
+        run()
     }
 }
 
-fn rowwise(ops: &impl AttnOps, s: &AttnShape, q: &[f32], k: &[f32], v: &[f32], out: &mut [f32]) {
+/// `f(i, chunk)` over the `size`-long chunks of `data`, on the current pool when `par`.
+fn for_chunks<F>(par: bool, data: &mut [f32], size: usize, f: F)
+where
+    F: Fn(usize, &mut [f32]) + Sync + Send,
+{
+    if par {
+        data.par_chunks_mut(size)
+            .enumerate()
+            .for_each(|(i, c)| f(i, c));
+    } else {
+        data.chunks_mut(size).enumerate().for_each(|(i, c)| f(i, c));
+    }
+}
+
+fn rowwise(
+    ops: &impl AttnOps,
+    par: bool,
+    s: &AttnShape,
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    out: &mut [f32],
+) {
     let hd = s.head_dim;
     let qs = s.heads * hd;
     let kvs = s.kv_heads * hd;
     let group = s.heads / s.kv_heads;
     let scale = 1.0 / (hd as f32).sqrt();
-    out.par_chunks_mut(hd)
-        .enumerate()
-        .for_each_init(Vec::new, |scores, (idx, o)| {
-            let (i, h) = (idx / s.heads, idx % s.heads);
-            let qh = &q[i * qs + h * hd..][..hd];
-            let off = (h / group) * hd;
-            let n = visible(s, i);
-            scores.clear();
-            scores.extend((0..n).map(|j| ops.dot(qh, &k[j * kvs + off..][..hd]) * scale));
-            softmax_fast(scores);
-            o.fill(0.0);
-            for (j, &p) in scores.iter().enumerate() {
-                ops.axpy(p, &v[j * kvs + off..][..hd], o);
-            }
-        });
+    for_chunks(par, out, hd, |idx, o| {
+        let (i, h) = (idx / s.heads, idx % s.heads);
+        let qh = &q[i * qs + h * hd..][..hd];
+        let off = (h / group) * hd;
+        let mut scores: Vec<f32> = (0..visible(s, i))
+            .map(|j| ops.dot(qh, &k[j * kvs + off..][..hd]) * scale)
+            .collect();
+        softmax_fast(&mut scores);
+        o.fill(0.0);
+        for (j, &p) in scores.iter().enumerate() {
+            ops.axpy(p, &v[j * kvs + off..][..hd], o);
+        }
+    });
 }
 
-fn blocked(ops: &impl AttnOps, s: &AttnShape, q: &[f32], k: &[f32], v: &[f32], out: &mut [f32]) {
+fn blocked(
+    ops: &impl AttnOps,
+    par: bool,
+    s: &AttnShape,
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    out: &mut [f32],
+) {
     let hd = s.head_dim;
     let qs = s.heads * hd;
     let kvs = s.kv_heads * hd;
@@ -127,65 +174,62 @@ fn blocked(ops: &impl AttnOps, s: &AttnShape, q: &[f32], k: &[f32], v: &[f32], o
     let scale = 1.0 / (hd as f32).sqrt();
     // Head-major scratch so that each task owns one contiguous slice; scattered back below.
     let mut tmp = vec![0.0f32; s.heads * s.q_len * hd];
-    tmp.par_chunks_mut(s.q_len * hd)
-        .enumerate()
-        .for_each(|(h, th)| {
-            let off = (h / group) * hd;
-            th.par_chunks_mut(BLOCK * hd)
-                .enumerate()
-                .for_each(|(b, tb)| {
-                    let i0 = b * BLOCK;
-                    let rows = tb.len() / hd;
-                    let lo = visible(s, i0);
-                    let hi = visible(s, i0 + rows - 1);
-                    let mut scores = vec![0.0f32; rows * hi];
-                    let qv = View {
-                        data: &q[i0 * qs + h * hd..],
-                        rows,
-                        cols: hd,
-                        rs: qs,
-                        cs: 1,
-                    };
-                    let kt = View {
-                        data: &k[off..],
-                        rows: hd,
-                        cols: hi,
-                        rs: 1,
-                        cs: kvs,
-                    };
-                    ops.mm(scale, qv, kt, &mut scores, hi);
-                    for r in 0..rows {
-                        softmax_fast(&mut scores[r * hi..r * hi + visible(s, i0 + r)]);
-                    }
-                    let pv = View {
-                        data: &scores,
-                        rows,
-                        cols: lo,
-                        rs: hi,
-                        cs: 1,
-                    };
-                    let vv = View {
-                        data: &v[off..],
-                        rows: lo,
-                        cols: hd,
-                        rs: kvs,
-                        cs: 1,
-                    };
-                    ops.mm(1.0, pv, vv, tb, hd);
-                    for r in 0..rows {
-                        let o = &mut tb[r * hd..(r + 1) * hd];
-                        for j in lo..visible(s, i0 + r) {
-                            ops.axpy(scores[r * hi + j], &v[j * kvs + off..][..hd], o);
-                        }
-                    }
-                });
+    for_chunks(par, &mut tmp, s.q_len * hd, |h, th| {
+        let off = (h / group) * hd;
+        for_chunks(par, th, BLOCK * hd, |b, tb| {
+            let i0 = b * BLOCK;
+            let rows = tb.len() / hd;
+            let lo = visible(s, i0);
+            let hi = visible(s, i0 + rows - 1);
+            let mut scores = vec![0.0f32; rows * hi];
+            let qv = View {
+                data: &q[i0 * qs + h * hd..],
+                rows,
+                cols: hd,
+                rs: qs,
+                cs: 1,
+            };
+            let kt = View {
+                data: &k[off..],
+                rows: hd,
+                cols: hi,
+                rs: 1,
+                cs: kvs,
+            };
+            ops.mm(scale, qv, kt, &mut scores, hi);
+            for r in 0..rows {
+                softmax_fast(&mut scores[r * hi..r * hi + visible(s, i0 + r)]);
+            }
+            let pv = View {
+                data: &scores,
+                rows,
+                cols: lo,
+                rs: hi,
+                cs: 1,
+            };
+            let vv = View {
+                data: &v[off..],
+                rows: lo,
+                cols: hd,
+                rs: kvs,
+                cs: 1,
+            };
+            ops.mm(1.0, pv, vv, tb, hd);
+            for r in 0..rows {
+                let o = &mut tb[r * hd..(r + 1) * hd];
+                for j in lo..visible(s, i0 + r) {
+                    ops.axpy(scores[r * hi + j], &v[j * kvs + off..][..hd], o);
+                }
+            }
         });
-    out.par_chunks_mut(qs).enumerate().for_each(|(i, orow)| {
+    });
+    // The copy is cheap next to the products; one pass on this thread.
+    for (i, orow) in out.chunks_mut(qs).enumerate() {
         for h in 0..s.heads {
             let src = &tmp[(h * s.q_len + i) * hd..][..hd];
             orow[h * hd..(h + 1) * hd].copy_from_slice(src);
         }
-    });
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -281,7 +325,7 @@ const EXP_POLY: [f32; 6] = [
     8.333_452e-3,
     4.166_579_6e-2,
     1.666_666_5e-1,
-    5.000_000_1e-1,
+    0.5,
 ];
 
 /// `x[i] = exp(x[i] - max)` for `x[i] <= max` (finite `max`); returns their sum. The sum uses

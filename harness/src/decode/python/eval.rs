@@ -255,9 +255,8 @@ pub fn binop(a: &PyValue, op: BinOp, b: &PyValue) -> EResult {
         {
             seq_repeat(b, int_of(n).unwrap_or(0))
         }
-        (V::Str(_) | V::Bytes(_), BinOp::Mod, _) => {
-            Err(fail("printf-style string formatting is not evaluated"))
-        }
+        (V::Str(fmt), BinOp::Mod, args) => percent_format(fmt, args),
+        (V::Bytes(_), BinOp::Mod, _) => Err(fail("bytes formatting is not evaluated")),
         (V::Set(x), BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, V::Set(y)) => {
             let in_y = |v: &PyValue| y.iter().any(|w| py_eq(v, w));
             let in_x = |v: &PyValue| x.iter().any(|w| py_eq(v, w));
@@ -287,6 +286,72 @@ pub fn binop(a: &PyValue, op: BinOp, b: &PyValue) -> EResult {
         }
         _ => Err(type_error(op_symbol(op), a, b)),
     }
+}
+
+/// Python's `str()` for the value kinds `%s` formats.
+fn py_str(v: &PyValue) -> String {
+    match v {
+        PyValue::Str(s) => s.clone(),
+        other => super::super::value::repr(other),
+    }
+}
+
+/// `fmt % args` for `%s`, `%r`, `%d`/`%i`, `%f` and `%%` without flags; other conversions are
+/// not evaluated. Errors follow Python's (`not all arguments converted`, ...).
+fn percent_format(fmt: &str, args: &PyValue) -> EResult {
+    let not_all = || fail("TypeError: not all arguments converted during string formatting");
+    // CPython treats any non-tuple argument with `__getitem__` (dict, list, bytes; not str) as
+    // a possible mapping, which excuses it from being consumed.
+    let mapping_like = matches!(
+        args,
+        PyValue::Dict(_) | PyValue::List(_) | PyValue::Bytes(_)
+    );
+    let list: Vec<PyValue> = match args {
+        PyValue::Tuple(items) => items.clone(),
+        other => vec![other.clone()],
+    };
+    let mut out = String::new();
+    let mut next = list.iter();
+    let mut chars = fmt.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let spec = chars
+            .next()
+            .ok_or_else(|| fail("ValueError: incomplete format"))?;
+        if spec == '%' {
+            out.push('%');
+            continue;
+        }
+        let arg = next
+            .next()
+            .ok_or_else(|| fail("TypeError: not enough arguments for format string"))?;
+        match spec {
+            's' => out.push_str(&py_str(arg)),
+            'r' => out.push_str(&super::super::value::repr(arg)),
+            'd' | 'i' => match arg {
+                PyValue::Bool(_) | PyValue::Int(_) => {
+                    out.push_str(&int_of(arg).unwrap_or(0).to_string())
+                }
+                PyValue::Float(f) if f.is_finite() => {
+                    out.push_str(&(f.trunc() as i128).to_string())
+                }
+                _ => return Err(fail("TypeError: %d format: a real number is required")),
+            },
+            'f' => match float_of(arg) {
+                Some(f) => out.push_str(&format!("{f:.6}")),
+                None => return Err(fail("TypeError: must be real number")),
+            },
+            // `%(key)s`, flags, widths and other conversions are not evaluated.
+            _ => return Err(fail(format!("format conversion %{spec} is not evaluated"))),
+        }
+    }
+    if next.next().is_some() && !mapping_like {
+        return Err(not_all());
+    }
+    Ok(PyValue::Str(out))
 }
 
 fn seq_repeat(seq: &PyValue, n: i128) -> EResult {
@@ -675,5 +740,12 @@ mod tests {
         assert!(eval(&parse_expression("1 / 0").unwrap()).is_err());
         assert!(eval(&parse_expression("x + 1").unwrap()).is_err());
         assert!(eval(&parse_expression("10.0 ** 400").unwrap()).is_err());
+        assert!(matches!(ev("'New York' % {'k': 1}"), PyValue::Str(s) if s == "New York"));
+        assert!(matches!(ev("'%s is %d' % ('x', 2.7)"), PyValue::Str(s) if s == "x is 2"));
+        assert!(eval(&parse_expression("'abc' % 1").unwrap()).is_err());
+        assert!(matches!(ev("'abc' % ()"), PyValue::Str(s) if s == "abc"));
+        assert!(matches!(ev("'abc' % [1]"), PyValue::Str(s) if s == "abc"));
+        assert!(matches!(ev("'%s' % {'a': 1}"), PyValue::Str(s) if s == "{'a': 1}"));
+        assert!(eval(&parse_expression("'%s %s' % [1]").unwrap()).is_err());
     }
 }
