@@ -8,9 +8,9 @@ use std::time::Instant;
 
 use thimble_harness::bfcl::category::CATEGORIES;
 use thimble_harness::bfcl::load::load_category;
-use thimble_harness::resolve::suites_dir;
 use thimble_harness::bfcl::render::render_ground_truth;
 use thimble_harness::bfcl::{score_output, NameMapping, OutputFormat, ScoreOptions};
+use thimble_harness::resolve::suites_dir;
 
 fn main() -> anyhow::Result<()> {
     let suites = std::env::args()

@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use thimble_harness::cli;
 
 #[derive(Parser)]
-#[command(name = "thimble", version, about = "Benchmarks and conformance for tiny tool-calling models")]
+#[command(
+    name = "thimble",
+    version,
+    about = "Benchmarks and conformance for tiny tool-calling models"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

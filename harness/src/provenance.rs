@@ -133,7 +133,11 @@ pub fn sha256_files(paths: &[&Path]) -> std::io::Result<String> {
     let mut h = Sha256::new();
     for p in paths {
         h.update(sha256_file(p)?.as_bytes());
-        h.update(p.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default());
+        h.update(
+            p.file_name()
+                .map(|n| n.as_encoded_bytes())
+                .unwrap_or_default(),
+        );
     }
     Ok(hex(&h.finalize()))
 }

@@ -38,7 +38,10 @@ pub fn load_suite(addr: &str) -> Result<Suite> {
         }
         if dir.is_dir() {
             let splits = list_splits(&dir);
-            bail!("suite `{name}` has no split `{split}` (splits: {})", splits.join(", "));
+            bail!(
+                "suite `{name}` has no split `{split}` (splits: {})",
+                splits.join(", ")
+            );
         }
     }
     bail!(

@@ -54,7 +54,11 @@ fn synthetic_model_with_fixture_tokenizer_runs_and_resumes() {
     let samples = std::fs::read_to_string(out.join("samples.jsonl")).unwrap();
     assert_eq!(samples.lines().count(), 2);
     // Simulate an interruption in the middle of writing the third line.
-    std::fs::write(out.join("samples.jsonl"), format!("{samples}{{\"id\":\"m3\",\"valid")).unwrap();
+    std::fs::write(
+        out.join("samples.jsonl"),
+        format!("{samples}{{\"id\":\"m3\",\"valid"),
+    )
+    .unwrap();
     // Without --resume the run refuses to clobber.
     let r = thimble(&base);
     assert!(!r.status.success());
@@ -138,25 +142,70 @@ fn same_tokens_at_one_and_two_threads_on_every_backend() {
 #[test]
 fn bad_inputs_fail_with_a_clear_message() {
     let cases: &[(&[&str], &str)] = &[
-        (&["run", "--suite", "nosuch:split", "--out", "/tmp/x"], "unknown suite"),
         (
-            &["generate", "--model", "fixtures/tiny-random/model", "--query", "hi", "--tools", "not json"],
+            &["run", "--suite", "nosuch:split", "--out", "/tmp/x"],
+            "unknown suite",
+        ),
+        (
+            &[
+                "generate",
+                "--model",
+                "fixtures/tiny-random/model",
+                "--query",
+                "hi",
+                "--tools",
+                "not json",
+            ],
             "not valid JSON",
         ),
         (
-            &["generate", "--model", "fixtures/tiny-random/model", "--backend", "tpu", "--query", "hi", "--tools", "[]"],
+            &[
+                "generate",
+                "--model",
+                "fixtures/tiny-random/model",
+                "--backend",
+                "tpu",
+                "--query",
+                "hi",
+                "--tools",
+                "[]",
+            ],
             "unknown backend",
         ),
         (
-            &["logits", "--model", "fixtures/tiny-random/model", "--encoder-ids", "5,99999", "--decoder-ids", "1"],
+            &[
+                "logits",
+                "--model",
+                "fixtures/tiny-random/model",
+                "--encoder-ids",
+                "5,99999",
+                "--decoder-ids",
+                "1",
+            ],
             "outside the vocabulary",
         ),
         (
-            &["logits", "--model", "fixtures/tiny-random/model", "--encoder-ids", "5,x", "--decoder-ids", "1"],
+            &[
+                "logits",
+                "--model",
+                "fixtures/tiny-random/model",
+                "--encoder-ids",
+                "5,x",
+                "--decoder-ids",
+                "1",
+            ],
             "not a token id",
         ),
         (
-            &["generate", "--model", "synthetic:needle1-micro", "--query", "hi", "--tools", "[]"],
+            &[
+                "generate",
+                "--model",
+                "synthetic:needle1-micro",
+                "--query",
+                "hi",
+                "--tools",
+                "[]",
+            ],
             "--tokenizer",
         ),
     ];

@@ -106,7 +106,8 @@ impl Config {
     }
 
     pub fn head_dim(&self) -> usize {
-        self.head_dim.unwrap_or(self.d_model / self.num_heads.max(1))
+        self.head_dim
+            .unwrap_or(self.d_model / self.num_heads.max(1))
     }
 
     pub fn kv_dim(&self) -> usize {
@@ -153,7 +154,9 @@ impl Config {
         }
         let hd = self.head_dim();
         if hd == 0 || hd % 2 != 0 {
-            return Err(format!("head_dim ({hd}) must be even and positive (RoPE rotates halves)"));
+            return Err(format!(
+                "head_dim ({hd}) must be even and positive (RoPE rotates halves)"
+            ));
         }
         if self.head_dim.is_none() && self.d_model % self.num_heads != 0 {
             return Err(format!(
@@ -170,7 +173,10 @@ impl Config {
             ("tools_id", self.tools_id),
         ] {
             if id as usize >= self.vocab_size {
-                return Err(format!("{name} {id} is outside the vocabulary ({})", self.vocab_size));
+                return Err(format!(
+                    "{name} {id} is outside the vocabulary ({})",
+                    self.vocab_size
+                ));
             }
         }
         if !(self.rope_theta.is_finite() && self.rope_theta > 0.0) {

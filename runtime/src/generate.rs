@@ -155,7 +155,11 @@ pub fn generate_normalized(
 ) -> Result<Generation> {
     let cfg = model.config();
     let prompt = build_prompt(model, tok, query, &tools.text);
-    let greedy = greedy(model, &prompt.ids, max_new.unwrap_or(cfg.max_decoder_tokens))?;
+    let greedy = greedy(
+        model,
+        &prompt.ids,
+        max_new.unwrap_or(cfg.max_decoder_tokens),
+    )?;
     let body: &[u32] = match greedy.tokens.split_last() {
         Some((&last, rest)) if last == cfg.eos_id => rest,
         _ => &greedy.tokens,

@@ -100,10 +100,26 @@ impl Model {
             m
         };
         let attn = |w: &Weights, prefix: &str, l: usize| Attention {
-            wq: mat(layer(w.get(&format!("{prefix}/q_proj/kernel")), l, d * qd), d, qd),
-            wk: mat(layer(w.get(&format!("{prefix}/k_proj/kernel")), l, d * kv), d, kv),
-            wv: mat(layer(w.get(&format!("{prefix}/v_proj/kernel")), l, d * kv), d, kv),
-            wo: mat(layer(w.get(&format!("{prefix}/out_proj/kernel")), l, qd * d), qd, d),
+            wq: mat(
+                layer(w.get(&format!("{prefix}/q_proj/kernel")), l, d * qd),
+                d,
+                qd,
+            ),
+            wk: mat(
+                layer(w.get(&format!("{prefix}/k_proj/kernel")), l, d * kv),
+                d,
+                kv,
+            ),
+            wv: mat(
+                layer(w.get(&format!("{prefix}/v_proj/kernel")), l, d * kv),
+                d,
+                kv,
+            ),
+            wo: mat(
+                layer(w.get(&format!("{prefix}/out_proj/kernel")), l, qd * d),
+                qd,
+                d,
+            ),
             q_norm: layer(w.get(&format!("{prefix}/q_norm/scale")), l, hd),
             k_norm: layer(w.get(&format!("{prefix}/k_norm/scale")), l, hd),
         };
@@ -278,7 +294,12 @@ impl Model {
 
     /// Feeds `tokens` to the decoder, extending its cache. Returns logits `[n, vocab]` for every
     /// new position when `all_logits`, otherwise only for the last one (`[1, vocab]`).
-    pub fn decode(&self, st: &mut DecoderState, tokens: &[u32], all_logits: bool) -> Result<Vec<f32>> {
+    pub fn decode(
+        &self,
+        st: &mut DecoderState,
+        tokens: &[u32],
+        all_logits: bool,
+    ) -> Result<Vec<f32>> {
         if tokens.is_empty() {
             return Err(Error::Input("no decoder tokens to feed".into()));
         }

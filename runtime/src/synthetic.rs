@@ -33,7 +33,9 @@ pub fn parse(spec: &str) -> Result<SyntheticSpec> {
             .split_once('=')
             .ok_or_else(|| Error::Input(format!("synthetic override `{kv}` is not key=value")))?;
         let n: u64 = value.parse().map_err(|_| {
-            Error::Input(format!("synthetic override `{key}` needs a non-negative integer, got `{value}`"))
+            Error::Input(format!(
+                "synthetic override `{key}` needs a non-negative integer, got `{value}`"
+            ))
         })?;
         let as_usize = n as usize;
         match key {
@@ -87,7 +89,9 @@ mod tests {
         assert_eq!(s.seed, 7);
         let e = parse("needle1-micro:colour=3").unwrap_err().to_string();
         assert!(e.contains("colour"), "{e}");
-        let e = parse("needle1-micro:num_kv_heads=3").unwrap_err().to_string();
+        let e = parse("needle1-micro:num_kv_heads=3")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("multiple"), "{e}");
         let e = parse("gpt5").unwrap_err().to_string();
         assert!(e.contains("needle1-26m"), "{e}");

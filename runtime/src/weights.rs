@@ -150,11 +150,13 @@ impl Weights {
     ) -> Result<Weights> {
         let mut tensors = HashMap::new();
         for spec in expected_tensors(cfg) {
-            let (shape, data) = given.remove(&spec.name).ok_or_else(|| Error::MissingTensor {
-                path: origin.into(),
-                name: spec.name.clone(),
-                expected: spec.shape.clone(),
-            })?;
+            let (shape, data) = given
+                .remove(&spec.name)
+                .ok_or_else(|| Error::MissingTensor {
+                    path: origin.into(),
+                    name: spec.name.clone(),
+                    expected: spec.shape.clone(),
+                })?;
             if shape != spec.shape || data.len() != shape.iter().product::<usize>() {
                 return Err(Error::TensorShape {
                     path: origin.into(),

@@ -51,7 +51,13 @@ fn check_golden(golden_file: &str, bound: f64) {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect())
+                    .map(|r| {
+                        r.as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|x| x.as_f64().unwrap())
+                            .collect()
+                    })
                     .collect();
                 assert_eq!(got.len(), want.len());
                 for (p, (gr, wr)) in got.iter().zip(&want).enumerate() {
@@ -103,7 +109,11 @@ fn f16_checkpoint_matches_numpy_reference() {
 fn f32_conversion_matches_the_same_reference() {
     // model-f32 holds the same (f16-representable) values widened, so the f16 golden applies.
     let g = std::fs::read_to_string(root().join("fixtures/tiny-random/golden.json")).unwrap();
-    let patched = g.replacen("fixtures/tiny-random/model\"", "fixtures/tiny-random/model-f32\"", 1);
+    let patched = g.replacen(
+        "fixtures/tiny-random/model\"",
+        "fixtures/tiny-random/model-f32\"",
+        1,
+    );
     let tmp = std::env::temp_dir().join(format!("thimble-golden-f32-{}.json", std::process::id()));
     std::fs::write(&tmp, patched).unwrap();
     check_golden(tmp.to_str().unwrap(), 1e-6);

@@ -95,7 +95,10 @@ fn missing_tensor_is_named() {
     let mut t = f32_tensors(&cfg);
     t.remove("decoder/layers/DecoderBlock_0/cross_attn/k_norm/scale");
     let e = load_err(&write_dir("missing", &cfg, &t));
-    assert!(e.contains("decoder/layers/DecoderBlock_0/cross_attn/k_norm/scale"), "{e}");
+    assert!(
+        e.contains("decoder/layers/DecoderBlock_0/cross_attn/k_norm/scale"),
+        "{e}"
+    );
     assert!(e.contains("missing"), "{e}");
 }
 
@@ -107,7 +110,10 @@ fn misshaped_tensor_is_named_with_both_shapes() {
     let x = t.get_mut(name).unwrap();
     x.shape = vec![cfg.num_encoder_layers, cfg.d_model * cfg.d_model];
     let e = load_err(&write_dir("shape", &cfg, &t));
-    assert!(e.contains(name) && e.contains("[2, 1024]") && e.contains("[2, 32, 32]"), "{e}");
+    assert!(
+        e.contains(name) && e.contains("[2, 1024]") && e.contains("[2, 32, 32]"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -117,7 +123,10 @@ fn wrong_dtype_is_named() {
     let x = t.get_mut("encoder/final_norm/scale").unwrap();
     x.dtype = Dtype::I32;
     let e = load_err(&write_dir("dtype", &cfg, &t));
-    assert!(e.contains("encoder/final_norm/scale") && e.contains("i32"), "{e}");
+    assert!(
+        e.contains("encoder/final_norm/scale") && e.contains("i32"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -127,7 +136,10 @@ fn nan_weight_is_named_with_its_index() {
     let x = t.get_mut("decoder/ZCRMSNorm_0/scale").unwrap();
     x.data[12..16].copy_from_slice(&f32::NAN.to_le_bytes());
     let e = load_err(&write_dir("nan", &cfg, &t));
-    assert!(e.contains("decoder/ZCRMSNorm_0/scale") && e.contains("index 3"), "{e}");
+    assert!(
+        e.contains("decoder/ZCRMSNorm_0/scale") && e.contains("index 3"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -138,7 +150,10 @@ fn truncated_file_is_reported() {
     let bytes = std::fs::read(&p).unwrap();
     std::fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
     let e = load_err(&dir);
-    assert!(e.contains("model.safetensors") && e.contains("not a valid safetensors"), "{e}");
+    assert!(
+        e.contains("model.safetensors") && e.contains("not a valid safetensors"),
+        "{e}"
+    );
     std::fs::write(&p, b"\x05").unwrap();
     let e = load_err(&dir);
     assert!(e.contains("not a valid safetensors"), "{e}");
@@ -167,13 +182,34 @@ fn unknown_source_lists_presets() {
 #[test]
 fn bad_requests_are_errors() {
     let backend = thimble_runtime::backend_by_name("naive", 1).unwrap();
-    let m = source::load("synthetic:needle1-micro", backend, None).unwrap().model;
-    assert!(m.logits(&[], &[1]).unwrap_err().to_string().contains("empty"));
+    let m = source::load("synthetic:needle1-micro", backend, None)
+        .unwrap()
+        .model;
+    assert!(m
+        .logits(&[], &[1])
+        .unwrap_err()
+        .to_string()
+        .contains("empty"));
     let long = vec![7u32; 1025];
-    assert!(m.logits(&long, &[1]).unwrap_err().to_string().contains("at most 1024"));
-    assert!(m.logits(&[5], &[1, 512]).unwrap_err().to_string().contains("decoder position 1"));
+    assert!(m
+        .logits(&long, &[1])
+        .unwrap_err()
+        .to_string()
+        .contains("at most 1024"));
+    assert!(m
+        .logits(&[5], &[1, 512])
+        .unwrap_err()
+        .to_string()
+        .contains("decoder position 1"));
     let dec = vec![1u32; 514];
-    assert!(m.logits(&[5], &dec).unwrap_err().to_string().contains("decoder sequence"));
-    let e = thimble_runtime::backend_by_name("cuda", 1).err().unwrap().to_string();
+    assert!(m
+        .logits(&[5], &dec)
+        .unwrap_err()
+        .to_string()
+        .contains("decoder sequence"));
+    let e = thimble_runtime::backend_by_name("cuda", 1)
+        .err()
+        .unwrap()
+        .to_string();
     assert!(e.contains("cuda") && e.contains("naive"), "{e}");
 }

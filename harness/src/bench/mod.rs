@@ -184,10 +184,28 @@ pub fn run(args: BenchArgs) -> Result<()> {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(std::io::stdout());
             w.write_record([
-                "model", "backend", "threads", "prefill_tokens", "decode_tokens", "reps",
-                "prefill_tok_s", "prefill_mean", "prefill_std", "prefill_min", "prefill_max",
-                "decode_tok_s", "decode_mean", "decode_std", "decode_min", "decode_max",
-                "ttft_ms", "peak_rss_mib", "cpu", "cores", "flags", "commit",
+                "model",
+                "backend",
+                "threads",
+                "prefill_tokens",
+                "decode_tokens",
+                "reps",
+                "prefill_tok_s",
+                "prefill_mean",
+                "prefill_std",
+                "prefill_min",
+                "prefill_max",
+                "decode_tok_s",
+                "decode_mean",
+                "decode_std",
+                "decode_min",
+                "decode_max",
+                "ttft_ms",
+                "peak_rss_mib",
+                "cpu",
+                "cores",
+                "flags",
+                "commit",
             ])?;
             for r in &rows {
                 w.write_record([

@@ -30,7 +30,13 @@ pub fn run(args: GenerateArgs) -> Result<()> {
         .tokenizer
         .as_ref()
         .context("this model has no tokenizer.model; pass --tokenizer PATH")?;
-    let g = generate(&loaded.model, tok, &args.query, &args.tools, args.max_tokens)?;
+    let g = generate(
+        &loaded.model,
+        tok,
+        &args.query,
+        &args.tools,
+        args.max_tokens,
+    )?;
     let decode_tok_s = if g.greedy.decode_ms > 0.0 {
         g.generated_tokens() as f64 / (g.greedy.decode_ms / 1e3)
     } else {

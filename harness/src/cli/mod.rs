@@ -4,5 +4,5 @@ pub mod backends;
 pub mod common;
 pub mod generate;
 pub mod logits;
-pub mod suite;
 pub mod score;
+pub mod suite;

@@ -46,7 +46,10 @@ pub fn judge_needle(
 ) -> (Judged, NeedleVerdict) {
     let verdict = needle::score(&decoded, expected, &ex.tools, ex.dialect);
     let (error_type, error) = match &decoded {
-        Err(e) => (Some(format!("decode:{:?}", e.kind).to_lowercase()), Some(e.to_string())),
+        Err(e) => (
+            Some(format!("decode:{:?}", e.kind).to_lowercase()),
+            Some(e.to_string()),
+        ),
         Ok(_) if verdict.exact_match => (None, None),
         Ok(calls) if expected.is_empty() => (
             Some("no_call_expected".into()),
@@ -56,7 +59,10 @@ pub fn judge_needle(
             Some("call_missing".into()),
             Some(format!("expected {} call(s), got none", expected.len())),
         ),
-        Ok(_) => (Some("calls_mismatch".into()), Some(mismatch_detail(expected, &decoded))),
+        Ok(_) => (
+            Some("calls_mismatch".into()),
+            Some(mismatch_detail(expected, &decoded)),
+        ),
     };
     (
         Judged {

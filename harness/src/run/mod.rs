@@ -14,8 +14,8 @@ use thimble_runtime::generate::generate_normalized;
 use thimble_runtime::tools::normalize_tools_value;
 
 use crate::cli::common::ModelArgs;
-use crate::provenance;
 use crate::dialect::convert_tools;
+use crate::provenance;
 use crate::suite::{Dialect, Example, Suite};
 use samples::{done_ids, Sample, SampleLog};
 
@@ -48,8 +48,14 @@ pub fn parse_shard(s: &str) -> Result<(usize, usize)> {
     let (k, n) = s
         .split_once('/')
         .with_context(|| format!("--shard `{s}`: expected K/N, e.g. 2/4"))?;
-    let k: usize = k.trim().parse().with_context(|| format!("--shard `{s}`: K is not a number"))?;
-    let n: usize = n.trim().parse().with_context(|| format!("--shard `{s}`: N is not a number"))?;
+    let k: usize = k
+        .trim()
+        .parse()
+        .with_context(|| format!("--shard `{s}`: K is not a number"))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .with_context(|| format!("--shard `{s}`: N is not a number"))?;
     if n == 0 || k == 0 || k > n {
         bail!("--shard `{s}`: need 1 <= K <= N");
     }
@@ -118,7 +124,10 @@ pub fn run(args: RunArgs) -> Result<()> {
         "build": provenance::build(),
     });
     let ids = done_ids(&done);
-    let todo: Vec<&Example> = examples.iter().filter(|e| !ids.contains(e.id.as_str())).collect();
+    let todo: Vec<&Example> = examples
+        .iter()
+        .filter(|e| !ids.contains(e.id.as_str()))
+        .collect();
     let bar = indicatif::ProgressBar::new(examples.len() as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} eta {eta} {msg}")

@@ -47,7 +47,10 @@ impl SampleLog {
     /// With `resume`, returns the samples already there and drops a partial last line left by
     /// an interrupted write.
     pub fn open(path: &Path, resume: bool) -> Result<(SampleLog, Vec<Sample>)> {
-        let exists = path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
+        let exists = path.exists()
+            && std::fs::metadata(path)
+                .map(|m| m.len() > 0)
+                .unwrap_or(false);
         if exists && !resume {
             bail!(
                 "{} already holds samples; pass --resume to continue that run or choose another --out",
@@ -74,9 +77,8 @@ impl SampleLog {
                     // A write cut short by an interruption: drop it, the example is redone.
                     break;
                 }
-                let s: Sample = serde_json::from_str(&line).with_context(|| {
-                    format!("{}:{lineno}: not a sample record", path.display())
-                })?;
+                let s: Sample = serde_json::from_str(&line)
+                    .with_context(|| format!("{}:{lineno}: not a sample record", path.display()))?;
                 done.push(s);
                 keep_bytes += n as u64;
             }
@@ -113,7 +115,8 @@ impl SampleLog {
 
 /// Reads a complete `samples.jsonl` (for merge, gate and report).
 pub fn read_samples(path: &Path) -> Result<Vec<Sample>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
@@ -167,7 +170,10 @@ mod tests {
         drop(f);
         assert!(SampleLog::open(&p, false).is_err());
         let (mut log, done) = SampleLog::open(&p, true).unwrap();
-        assert_eq!(done.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            done.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
         log.append(&sample("c")).unwrap();
         let all = read_samples(&p).unwrap();
         assert_eq!(all.len(), 3);

@@ -30,7 +30,11 @@ pub struct Matrix {
 
 impl Matrix {
     pub fn new(rows: usize, cols: usize, data: Vec<f32>) -> Matrix {
-        assert_eq!(rows * cols, data.len(), "matrix data does not match its shape");
+        assert_eq!(
+            rows * cols,
+            data.len(),
+            "matrix data does not match its shape"
+        );
         Matrix {
             rows,
             cols,
@@ -112,10 +116,17 @@ pub const BACKENDS: &[BackendInfo] = &[
 
 /// Builds the backend called `name` with `threads` workers (0 means all cores).
 pub fn by_name(name: &str, threads: usize) -> Result<Arc<dyn Backend>> {
-    let info = BACKENDS.iter().find(|b| b.name == name).ok_or_else(|| Error::UnknownBackend {
-        name: name.to_string(),
-        available: BACKENDS.iter().map(|b| b.name).collect::<Vec<_>>().join(", "),
-    })?;
+    let info = BACKENDS
+        .iter()
+        .find(|b| b.name == name)
+        .ok_or_else(|| Error::UnknownBackend {
+            name: name.to_string(),
+            available: BACKENDS
+                .iter()
+                .map(|b| b.name)
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
     (info.available)().map_err(|why| Error::BackendUnavailable {
         name: name.to_string(),
         why,

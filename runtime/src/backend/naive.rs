@@ -68,7 +68,10 @@ fn attend_row(q: &[f32], kv: &KvHead, visible: usize, scale: f32, out: &mut [f32
 
 /// In-place softmax. A NaN anywhere makes the whole row NaN, as in the reference.
 pub(crate) fn softmax(x: &mut [f32]) {
-    let max = x.iter().fold(f32::NEG_INFINITY, |m, &v| if v > m || v.is_nan() { v } else { m });
+    let max = x.iter().fold(
+        f32::NEG_INFINITY,
+        |m, &v| if v > m || v.is_nan() { v } else { m },
+    );
     let mut sum = 0.0f32;
     for v in x.iter_mut() {
         *v = (*v - max).exp();
