@@ -93,7 +93,24 @@ fn synthetic_model_with_fixture_tokenizer_runs_and_resumes() {
     let s: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(s["complete"], true);
-    assert_eq!(s["metrics"]["accuracy"]["den"], 3);
+    assert_eq!(s["counts"]["accuracy"]["den"], 3);
+    for key in [
+        "accuracy",
+        "exact_match",
+        "json_valid",
+        "no_call_accuracy",
+        "name_f1",
+        "call_f1",
+    ] {
+        assert!(s["metrics"].get(key).is_some(), "metrics lack {key}");
+        assert_eq!(
+            s["intervals"][key].as_array().map(Vec::len),
+            Some(2),
+            "{key}"
+        );
+    }
+    assert_eq!(s["metrics"]["no_call_accuracy"], 0.0);
+    assert_eq!(s["counts"]["no_call_accuracy"]["den"], 1);
     let run = &s["provenance"]["run"];
     assert_eq!(run["backend"], "naive");
     assert_eq!(run["threads"], 1);
@@ -236,4 +253,40 @@ fn logits_command_prints_one_row_per_decoder_position() {
     let rows = v["logits"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].as_array().unwrap().len(), 2048);
+}
+
+#[test]
+fn bfcl_suites_run_through_the_official_rules() {
+    let out = tmp("bfcl");
+    let r = thimble(&[
+        "run",
+        "--model",
+        "fixtures/tiny-random/model",
+        "--suite",
+        "bfcl:simple_python",
+        "--limit",
+        "3",
+        "--max-tokens",
+        "8",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let s: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s["counts"]["bfcl_accuracy"]["den"], 3);
+    let first: Value = serde_json::from_str(
+        std::fs::read_to_string(out.join("samples.jsonl"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    // Random weights: the output is not a call list, and the error is BFCL's own string.
+    assert_eq!(first["valid"], false);
+    assert!(first["error_type"].as_str().unwrap().starts_with("ast_decoder:"));
+    let r = thimble(&["run", "--suite", "bfcl:simple_cobol", "--out", "/tmp/x"]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(!r.status.success() && err.contains("simple_cobol"), "{err}");
 }

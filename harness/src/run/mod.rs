@@ -173,13 +173,16 @@ pub fn write_summary(
     examples: &[Example],
     started: &str,
 ) -> Result<()> {
-    let (metrics, per_category) = summary::metrics(samples, examples);
+    let (overall, per_category) = summary::metrics(samples, examples);
     let complete = samples.len() == examples.len();
     let summary = json!({
         "complete": complete,
         "examples": examples.len(),
         "samples": samples.len(),
-        "metrics": metrics,
+        "metrics": overall["metrics"],
+        "intervals": overall["intervals"],
+        "counts": overall["counts"],
+        "prompt_truncated": overall["prompt_truncated"],
         "per_category": per_category,
         "throughput": summary::throughput(samples),
         "provenance": {
@@ -191,15 +194,15 @@ pub fn write_summary(
     let path = out.join("summary.json");
     std::fs::write(&path, serde_json::to_string_pretty(&summary)? + "\n")
         .with_context(|| format!("writing {}", path.display()))?;
-    let acc = &summary["metrics"]["accuracy"];
+    let pct = |v: &Value| v.as_f64().unwrap_or(0.0) * 100.0;
     println!(
         "{}: {}/{} valid ({:.1}%, Wilson 95% [{:.1}, {:.1}]) -> {}",
         meta["suite"].as_str().unwrap_or("?"),
-        acc["num"],
-        acc["den"],
-        acc["value"].as_f64().unwrap_or(0.0) * 100.0,
-        acc["wilson95"][0].as_f64().unwrap_or(0.0) * 100.0,
-        acc["wilson95"][1].as_f64().unwrap_or(0.0) * 100.0,
+        summary["counts"]["accuracy"]["num"],
+        summary["counts"]["accuracy"]["den"],
+        pct(&summary["metrics"]["accuracy"]),
+        pct(&summary["intervals"]["accuracy"][0]),
+        pct(&summary["intervals"]["accuracy"][1]),
         path.display()
     );
     Ok(())

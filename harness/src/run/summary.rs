@@ -60,44 +60,74 @@ pub fn throughput(samples: &[Sample]) -> Throughput {
     }
 }
 
-fn ratio_json(r: &Ratio) -> Value {
-    let (lo, hi) = r.wilson();
-    json!({"value": r.value(), "num": r.num, "den": r.den, "wilson95": [lo, hi]})
+/// One group's metrics in three parallel maps: `metrics` (fractions; null when undefined),
+/// `intervals` (Wilson 95% for each), and `counts` (numerator and denominator of each).
+#[derive(Debug, Default, Serialize)]
+pub struct GroupMetrics {
+    pub examples: u64,
+    pub prompt_truncated: u64,
+    pub metrics: Map<String, Value>,
+    pub intervals: Map<String, Value>,
+    pub counts: Map<String, Value>,
 }
 
-/// Metrics for one group of samples (the whole run or one category).
-fn group_metrics(samples: &[&Sample], examples: &HashMap<&str, &Example>) -> Value {
+impl GroupMetrics {
+    fn put(&mut self, name: &str, r: Ratio) {
+        let (lo, hi) = r.wilson();
+        self.metrics.insert(name.into(), json!(r.value()));
+        self.intervals.insert(name.into(), json!([lo, hi]));
+        self.counts
+            .insert(name.into(), json!({"num": r.num, "den": r.den}));
+    }
+}
+
+/// Metrics for one group of samples (the whole run or one category). `accuracy` is the
+/// headline verdict (exact match or the BFCL checker); BFCL suites also get `bfcl_accuracy`.
+fn group_metrics(samples: &[&Sample], examples: &HashMap<&str, &Example>) -> GroupMetrics {
     let n = samples.len() as u64;
     let valid = samples.iter().filter(|s| s.valid).count() as u64;
     let decoded = samples.iter().filter(|s| s.calls.is_some()).count() as u64;
-    let truncated = samples.iter().filter(|s| s.prompt_truncated).count() as u64;
-    let mut m = Map::new();
-    m.insert("examples".into(), json!(n));
-    m.insert("accuracy".into(), ratio_json(&Ratio::new(valid, n)));
-    m.insert("json_valid".into(), ratio_json(&Ratio::new(decoded, n)));
-    m.insert("prompt_truncated".into(), json!(truncated));
-    let verdicts: Vec<NeedleVerdict> = samples
-        .iter()
-        .filter_map(|s| {
-            let ex = examples.get(s.id.as_str())?;
-            let expected = needle_expected(ex)?;
-            let decoded: Result<Vec<_>, DecodeError> = s
-                .calls
-                .clone()
-                .ok_or_else(|| DecodeError::syntax("did not decode"));
-            Some(needle::score(&decoded, expected, &ex.tools, ex.dialect))
-        })
-        .collect();
+    let mut g = GroupMetrics {
+        examples: n,
+        prompt_truncated: samples.iter().filter(|s| s.prompt_truncated).count() as u64,
+        ..GroupMetrics::default()
+    };
+    g.put("accuracy", Ratio::new(valid, n));
+    g.put("json_valid", Ratio::new(decoded, n));
+    let mut bfcl = (0u64, 0u64);
+    let mut verdicts: Vec<NeedleVerdict> = Vec::new();
+    for s in samples {
+        let Some(ex) = examples.get(s.id.as_str()) else {
+            continue;
+        };
+        match needle_expected(ex) {
+            Some(expected) => {
+                let decoded: Result<Vec<_>, DecodeError> = s
+                    .calls
+                    .clone()
+                    .ok_or_else(|| DecodeError::syntax("did not decode"));
+                verdicts.push(needle::score(&decoded, expected, &ex.tools, ex.dialect));
+            }
+            None => {
+                bfcl.1 += 1;
+                bfcl.0 += u64::from(s.valid);
+            }
+        }
+    }
+    if bfcl.1 > 0 {
+        g.put("bfcl_accuracy", Ratio::new(bfcl.0, bfcl.1));
+    }
     if !verdicts.is_empty() {
         let nm = NeedleMetrics::from_verdicts(&verdicts);
         if let Ok(Value::Object(fields)) = serde_json::to_value(&nm) {
             for (k, v) in fields {
-                let r: Option<Ratio> = serde_json::from_value(v.clone()).ok();
-                m.insert(k, r.map_or(v, |r| ratio_json(&r)));
+                if let Ok(r) = serde_json::from_value::<Ratio>(v) {
+                    g.put(&k, r);
+                }
             }
         }
     }
-    Value::Object(m)
+    g
 }
 
 /// Builds the `metrics` and `per_category` sections.
@@ -110,9 +140,12 @@ pub fn metrics(samples: &[Sample], examples: &[Example]) -> (Value, Value) {
     }
     let per_category: Map<String, Value> = cats
         .iter()
-        .map(|(c, ss)| (c.to_string(), group_metrics(ss, &by_id)))
+        .map(|(c, ss)| (c.to_string(), json!(group_metrics(ss, &by_id))))
         .collect();
-    (group_metrics(&all, &by_id), Value::Object(per_category))
+    (
+        json!(group_metrics(&all, &by_id)),
+        Value::Object(per_category),
+    )
 }
 
 #[cfg(test)]
