@@ -40,6 +40,56 @@ fn examples() -> &'static Vec<Example> {
     })
 }
 
+/// Whether two expected calls of `ex` could be satisfied by the same output call: same function
+/// and, for every parameter, overlapping acceptable values. The official parallel checker
+/// matches greedily in output order, so on such entries (parallel_178: "Microsoft or Apple" next
+/// to "Apple") some orders of a correct answer are judged invalid — by BFCL itself, which the
+/// agreement test reproduces. Order-independence holds only for the other entries.
+fn has_overlapping_answers(ex: &Example) -> bool {
+    let thimble_harness::suite::Expected::BfclGroundTruth { ground_truth } = &ex.expected else {
+        return false;
+    };
+    let norm = |v: &Value| v.to_string().to_lowercase();
+    let overlap = |a: &Value, b: &Value| {
+        let (Some(a), Some(b)) = (a.as_array(), b.as_array()) else {
+            return true;
+        };
+        a.iter().any(|x| b.iter().any(|y| norm(x) == norm(y)))
+    };
+    for (i, a) in ground_truth.iter().enumerate() {
+        for b in &ground_truth[i + 1..] {
+            let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
+                continue;
+            };
+            for (fa, pa) in a {
+                let Some(pb) = b.get(fa) else { continue };
+                let (Some(pa), Some(pb)) = (pa.as_object(), pb.as_object()) else {
+                    continue;
+                };
+                let keys: std::collections::BTreeSet<&String> =
+                    pa.keys().chain(pb.keys()).collect();
+                let all = keys.iter().all(|k| match (pa.get(*k), pb.get(*k)) {
+                    (Some(x), Some(y)) => overlap(x, y),
+                    // A parameter only one side lists is optional or absent on the other.
+                    _ => true,
+                });
+                if all {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+#[test]
+fn overlap_detection_finds_the_known_greedy_case() {
+    let ex = examples().iter().find(|e| e.id == "parallel_178").unwrap();
+    assert!(has_overlapping_answers(ex));
+    let ex = examples().iter().find(|e| e.id == "parallel_0").unwrap();
+    assert!(!has_overlapping_answers(ex));
+}
+
 fn opts(format: OutputFormat) -> ScoreOptions {
     ScoreOptions {
         format,
@@ -177,7 +227,11 @@ proptest! {
     fn parallel_order_keeps_a_valid_answer_valid(idx in 0usize..440, seed in any::<u64>()) {
         let parallel: Vec<&Example> = examples()
             .iter()
-            .filter(|e| e.category.contains("parallel") && !GT_NOT_SELF_CONSISTENT.contains(&e.id.as_str()))
+            .filter(|e| {
+                e.category.contains("parallel")
+                    && !GT_NOT_SELF_CONSISTENT.contains(&e.id.as_str())
+                    && !has_overlapping_answers(e)
+            })
             .collect();
         let ex = parallel[idx % parallel.len()];
         let mut calls = ground_truth_calls(ex).unwrap();

@@ -98,6 +98,11 @@ impl Backend for NaiveBackend {
         if m == 0 {
             return;
         }
+        if w.rows == 0 {
+            // An empty reduction: the product is all zeros (and `par_chunks(0)` would panic).
+            y.fill(0.0);
+            return;
+        }
         self.pool.install(|| {
             y.par_chunks_mut(w.cols)
                 .zip(x.par_chunks(w.rows))
