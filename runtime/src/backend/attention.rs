@@ -16,9 +16,6 @@
 //!
 //! The block partition is fixed (it does not depend on the thread count) and every output element
 //! is produced by one task, so results are identical at any thread count.
-//!
-//! The module is declared from `gemm.rs` (`#[path]`), which keeps the backend registry in
-//! `mod.rs` untouched; `ndarray.rs` reaches it as `super::gemm::attention`.
 
 use rayon::prelude::*;
 

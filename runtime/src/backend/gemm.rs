@@ -8,12 +8,9 @@
 //! `gemm`'s own gemv on the L2-resident decode shapes (512×512: ~45 against ~33 GFLOP/s; 512×256:
 //! ~55 against ~39) and level with it on the DRAM-bound 512×8192 head.
 
-#[path = "attention.rs"]
-pub(crate) mod attention;
-
 use rayon::prelude::*;
 
-use self::attention::{AttnOps, View};
+use super::attention::{self, AttnOps, View};
 use super::{AttnShape, Backend, Matrix};
 
 pub struct GemmBackend {

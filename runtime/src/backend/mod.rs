@@ -5,6 +5,7 @@
 //! (norms, RoPE, gates) is cheap, shared scalar code in [`crate::ops`]. Adding a backend means
 //! one new file here implementing [`Backend`] plus one line in [`BACKENDS`].
 
+mod attention;
 mod gemm;
 mod naive;
 mod ndarray;

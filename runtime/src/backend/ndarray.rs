@@ -16,7 +16,7 @@ use ndarray::{
 };
 use rayon::prelude::*;
 
-use super::gemm::attention::{self, AttnOps, View};
+use super::attention::{self, AttnOps, View};
 use super::{AttnShape, Backend, Matrix};
 
 pub struct NdarrayBackend {
