@@ -32,6 +32,8 @@ enum Command {
     Score(cli::score::ScoreArgs),
     /// Suite tooling (generate the bundled assistant suite).
     Suite(cli::suite::SuiteArgs),
+    /// Compare results with a baseline; exit 1 on a regression, 2 on unusable input.
+    Gate(thimble_harness::gate::GateArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +46,8 @@ fn main() -> ExitCode {
         Command::Bench(a) => thimble_harness::bench::run(a),
         Command::Suite(a) => cli::suite::run(a),
         Command::Score(a) => cli::score::run(a),
+        // The gate's exit status distinguishes a regression (1) from bad input (2).
+        Command::Gate(a) => return thimble_harness::gate::exit_code(thimble_harness::gate::run(a)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

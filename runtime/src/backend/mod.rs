@@ -7,8 +7,11 @@
 
 mod attention;
 mod gemm;
+mod int4;
+mod int8;
 mod naive;
 mod ndarray;
+pub mod quant;
 
 use std::any::Any;
 use std::sync::Arc;
@@ -16,6 +19,8 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 
 pub use self::gemm::GemmBackend;
+pub use self::int4::Int4Backend;
+pub use self::int8::Int8Backend;
 pub use self::naive::NaiveBackend;
 pub use self::ndarray::NdarrayBackend;
 
@@ -113,6 +118,8 @@ pub const BACKENDS: &[BackendInfo] = &[
         available: always,
         build: |t| Arc::new(GemmBackend::new(t)),
     },
+    BackendInfo { name: "int8", description: "int8 blocks of 32 (f16 scale), integer dot products (VNNI/AVX2) for decode", available: always, build: |t| Arc::new(Int8Backend::new(t)) },
+    BackendInfo { name: "int4", description: "int4 blocks of 32 (f16 scale, Needle's QAT grid), integer dot products for decode", available: always, build: |t| Arc::new(Int4Backend::new(t)) },
 ];
 
 /// Builds the backend called `name` with `threads` workers (0 means all cores).

@@ -1,0 +1,831 @@
+//! Block quantization shared by the `int8` and `int4` backends: the formats, the packing, the
+//! integer dot-product kernels (AVX-512 VNNI, AVX2, scalar twin) and the backend driver.
+//!
+//! # Formats
+//!
+//! Weights are quantized once, in [`Backend::prepare`], in blocks of [`QK`] = 32 consecutive
+//! values along the input axis K (one block per output column per 32 inputs), symmetric, one f16
+//! scale per block (as GGML's Q8_0 / Q4_0, and as Needle's QAT groups):
+//!
+//! - int8: `d = max|w| / 127`, `q = clamp(round(w / d), -128, 127)`: 32 bytes + 2 = 34 B / 32
+//!   weights;
+//! - int4: `d = max|w| / 7`, `q = clamp(round(w / d), -8, 7)`, two per byte: 16 + 2 = 18 B / 32.
+//!
+//! `d` is rounded to f16 first and `q` computed against the rounded scale, so the
+//! round-to-nearest error of every weight is at most `d / 2` for the stored `d`.
+//!
+//! Activations (the row `x` of a decode matmul) are quantized per block of 32 to int8 with an f32
+//! scale `dx = max|x| / 127`, `q = clamp(round(x / dx), -127, 127)`.
+//!
+//! # Packing
+//!
+//! Output columns are grouped by [`GROUP`] = 16 (one AVX-512 register of i32 lanes). For a group
+//! `g` and block `b` the 32 × 16 weights are stored contiguously, 4 consecutive K values of one
+//! column per 32-bit lane: chunk `t` (K = 32b + 4t .. 32b + 4t + 4) of column `16g + l` sits at
+//! bytes `64t + 4l .. 64t + 4l + 4`. int8 stores `q + 128` (an unsigned byte); int4 stores
+//! `q + 8` as nibbles, chunk `t` in the low and chunk `t + 4` in the high nibble of 4 × 64 bytes.
+//! A decode matmul streams each group's blocks front to back, broadcasting 4 activation bytes
+//! per chunk, so it needs no horizontal reductions: lane `l` accumulates column `16g + l`.
+//!
+//! # Arithmetic (identical on every path)
+//!
+//! For each column `j` and block `b` the integer dot product `s = Σ q_w · q_x` is exact. The
+//! column's result is then the fused chain `acc = fma(s as f32, d_w · d_x, acc)` over
+//! `b = 0, 1, …` from `acc = 0`. The unsigned offsets of the packed weights are removed exactly in
+//! integers (`Σ (q + o) · x - o · Σ x`), so the AVX-512 VNNI kernel (`vpdpbusd`, u8 × s8), the
+//! AVX2 kernel (`maddubs`/`madd`: sign transfer for int8, raw nibbles for int4) and the scalar
+//! twin give bit-identical outputs.
+//!
+//! # Prefill and special values
+//!
+//! For M > 1 the weights are used dequantized (`q · d` in f32) through the `gemm` crate, which
+//! measured faster than looping rows over the integer kernel; activations stay f32 there.
+//! Attention is the shared f32 code. Rows of `x` holding NaN or ±Inf, and columns of `W` holding
+//! them, are recomputed in f32 from the original weights so that non-finite values reach exactly
+//! the outputs they reach in `naive` (quantization would otherwise smear or drop them).
+
+use rayon::prelude::*;
+
+use super::attention::{self, AttnOps, View};
+use super::{AttnShape, Matrix};
+
+/// Weights per quantization block (along K).
+pub const QK: usize = 32;
+/// Output columns per packed group.
+pub const GROUP: usize = 16;
+
+/// Below this many multiply-adds an M = 1 product runs on the calling thread (waking the pool
+/// costs 10–40 µs on the 2-vCPU machine; a 512×512 int8 product takes a few µs).
+const PAR_MIN_WORK: usize = 1 << 20;
+
+/// Bits per weight of a block format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bits {
+    Q8,
+    Q4,
+}
+
+impl Bits {
+    /// Largest magnitude of the symmetric grid (the scale is `max|w| / qmax`).
+    pub fn qmax(self) -> f32 {
+        match self {
+            Bits::Q8 => 127.0,
+            Bits::Q4 => 7.0,
+        }
+    }
+    fn qmin(self) -> f32 {
+        match self {
+            Bits::Q8 => -128.0,
+            Bits::Q4 => -8.0,
+        }
+    }
+    /// Unsigned offset of the stored codes.
+    fn offset(self) -> i32 {
+        match self {
+            Bits::Q8 => 128,
+            Bits::Q4 => 8,
+        }
+    }
+    /// Packed bytes per block per column.
+    fn block_bytes(self) -> usize {
+        match self {
+            Bits::Q8 => QK,
+            Bits::Q4 => QK / 2,
+        }
+    }
+    /// Bytes per weight of the format, scales included (34/32 and 18/32).
+    pub fn bytes_per_weight(self) -> f64 {
+        (self.block_bytes() + 2) as f64 / QK as f64
+    }
+}
+
+/// Quantizes one block of at most [`QK`] weights: returns the stored (f16-rounded) scale and the
+/// codes. Blocks holding NaN or ±Inf are the caller's business (see [`QMatrix::new`]).
+pub fn quantize_block(bits: Bits, w: &[f32]) -> (half::f16, [i8; QK]) {
+    assert!(w.len() <= QK);
+    let amax = w.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let d = half::f16::from_f32(amax / bits.qmax());
+    let df = d.to_f32();
+    let id = if df > 0.0 { 1.0 / df } else { 0.0 };
+    let mut q = [0i8; QK];
+    for (qi, &v) in q.iter_mut().zip(w) {
+        *qi = (v * id).round().clamp(bits.qmin(), bits.qmax()) as i8;
+    }
+    (d, q)
+}
+
+/// A row of activations quantized per block to int8: `xq` padded with zeros to whole blocks,
+/// `dx` the f32 scale and `sum` the sum of the codes of each block.
+pub struct QAct {
+    pub xq: Vec<i8>,
+    pub dx: Vec<f32>,
+    pub sum: Vec<i32>,
+}
+
+impl QAct {
+    /// `None` when `x` holds NaN or ±Inf.
+    pub fn new(x: &[f32], nb: usize) -> Option<QAct> {
+        assert!(x.len() <= nb * QK);
+        let mut a = QAct {
+            xq: vec![0; nb * QK],
+            dx: vec![0.0; nb],
+            sum: vec![0; nb],
+        };
+        for (b, blk) in x.chunks(QK).enumerate() {
+            let mut amax = 0.0f32;
+            let mut finite = true;
+            for &v in blk {
+                finite &= v.is_finite();
+                amax = amax.max(v.abs());
+            }
+            if !finite {
+                return None;
+            }
+            let d = amax / 127.0;
+            let id = if d > 0.0 { 1.0 / d } else { 0.0 };
+            let mut s = 0i32;
+            for (q, &v) in a.xq[b * QK..].iter_mut().zip(blk) {
+                *q = (v * id).round().clamp(-127.0, 127.0) as i8;
+                s += *q as i32;
+            }
+            a.dx[b] = d;
+            a.sum[b] = s;
+        }
+        Some(a)
+    }
+}
+
+/// A weight matrix `[k, n]` in a block format, packed for the decode kernels, plus its
+/// dequantized f32 form for prefill.
+pub struct QMatrix {
+    pub bits: Bits,
+    pub k: usize,
+    pub n: usize,
+    /// Blocks along K.
+    pub nb: usize,
+    /// Groups of [`GROUP`] columns.
+    pub ng: usize,
+    /// Packed codes, `ng × nb` units of `GROUP × block_bytes` bytes.
+    pub data: Vec<u8>,
+    /// f16 bits of the scales, `ng × nb × GROUP` (column-minor).
+    pub scales: Vec<u16>,
+    /// `q · d` row-major `[k, n]`; blocks holding NaN/Inf are zero here.
+    pub deq: Vec<f32>,
+    /// Columns with a NaN or ±Inf weight: recomputed in f32 from the original weights.
+    pub bad_cols: Vec<usize>,
+}
+
+impl QMatrix {
+    /// Quantizes and packs the row-major `[k, n]` weights `w`.
+    pub fn new(bits: Bits, w: &[f32], k: usize, n: usize) -> QMatrix {
+        assert_eq!(w.len(), k * n);
+        let nb = k.div_ceil(QK);
+        let ng = n.div_ceil(GROUP);
+        let unit = GROUP * bits.block_bytes();
+        // Padding codes are q = 0, stored as the offset.
+        let pad = match bits {
+            Bits::Q8 => 0x80,
+            Bits::Q4 => 0x88,
+        };
+        let mut m = QMatrix {
+            bits,
+            k,
+            n,
+            nb,
+            ng,
+            data: vec![pad; ng * nb * unit],
+            scales: vec![0; ng * nb * GROUP],
+            deq: vec![0.0; k * n],
+            bad_cols: Vec::new(),
+        };
+        let mut col = vec![0.0f32; QK];
+        for j in 0..n {
+            let (g, l) = (j / GROUP, j % GROUP);
+            let mut bad = false;
+            for b in 0..nb {
+                let k0 = b * QK;
+                let len = QK.min(k - k0);
+                for (i, c) in col[..len].iter_mut().enumerate() {
+                    *c = w[(k0 + i) * n + j];
+                }
+                if col[..len].iter().any(|v| !v.is_finite()) {
+                    bad = true;
+                    continue; // codes stay zero, scale zero, deq zero
+                }
+                let (d, q) = quantize_block(bits, &col[..len]);
+                m.scales[(g * nb + b) * GROUP + l] = d.to_bits();
+                let df = d.to_f32();
+                for i in 0..len {
+                    m.deq[(k0 + i) * n + j] = q[i] as f32 * df;
+                }
+                let base = (g * nb + b) * unit;
+                for (i, &qi) in q.iter().enumerate() {
+                    let (t, r) = (i / 4, i % 4);
+                    let u = (qi as i32 + bits.offset()) as u8;
+                    match bits {
+                        Bits::Q8 => m.data[base + t * 64 + l * 4 + r] = u,
+                        Bits::Q4 => {
+                            let at = base + (t % 4) * 64 + l * 4 + r;
+                            if t < 4 {
+                                m.data[at] = (m.data[at] & 0xF0) | u;
+                            } else {
+                                m.data[at] = (m.data[at] & 0x0F) | (u << 4);
+                            }
+                        }
+                    }
+                }
+            }
+            if bad {
+                m.bad_cols.push(j);
+            }
+        }
+        m
+    }
+
+    /// The code of column `j` at input `kk` (< nb · QK), read back from the packing.
+    pub fn code(&self, j: usize, kk: usize) -> i32 {
+        let (g, l, b, i) = (j / GROUP, j % GROUP, kk / QK, kk % QK);
+        let (t, r) = (i / 4, i % 4);
+        let base = (g * self.nb + b) * GROUP * self.bits.block_bytes();
+        let raw = match self.bits {
+            Bits::Q8 => self.data[base + t * 64 + l * 4 + r],
+            Bits::Q4 => {
+                let byte = self.data[base + (t % 4) * 64 + l * 4 + r];
+                if t < 4 {
+                    byte & 0x0F
+                } else {
+                    byte >> 4
+                }
+            }
+        };
+        raw as i32 - self.bits.offset()
+    }
+
+    /// The stored scale of column `j`, block `b`.
+    pub fn scale(&self, j: usize, b: usize) -> f32 {
+        let (g, l) = (j / GROUP, j % GROUP);
+        half::f16::from_bits(self.scales[(g * self.nb + b) * GROUP + l]).to_f32()
+    }
+
+    /// Bytes a decode matmul streams (codes and scales).
+    pub fn packed_bytes(&self) -> usize {
+        self.data.len() + 2 * self.scales.len()
+    }
+}
+
+/// Which integer kernel runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Path {
+    Scalar,
+    Avx2,
+    Vnni,
+}
+
+impl Path {
+    /// The fastest path this CPU supports (std caches the CPUID probes).
+    pub fn best() -> Path {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            if has!("avx512f") && has!("avx512bw") && has!("avx512vnni") {
+                return Path::Vnni;
+            }
+            if has!("avx2") && has!("fma") && has!("f16c") {
+                return Path::Avx2;
+            }
+        }
+        Path::Scalar
+    }
+
+    /// Whether this CPU can run the path.
+    pub fn supported(self) -> bool {
+        match self {
+            Path::Scalar => true,
+            Path::Avx2 => Path::best() != Path::Scalar,
+            Path::Vnni => Path::best() == Path::Vnni,
+        }
+    }
+}
+
+/// `y[j - 16·g0] = Σ_b fma-chain` for the columns `16·g0 .. 16·g0 + y.len()` (clipped to `n`
+/// by the caller): the decode kernel, on `path`.
+pub fn gemv(path: Path, m: &QMatrix, a: &QAct, g0: usize, y: &mut [f32]) {
+    assert_eq!(a.xq.len(), m.nb * QK);
+    assert!(g0 * GROUP + y.len() <= m.ng * GROUP);
+    match path {
+        Path::Scalar => gemv_scalar(m, a, g0, y),
+        #[cfg(target_arch = "x86_64")]
+        Path::Avx2 => {
+            assert!(path.supported());
+            // SAFETY: AVX2/FMA/F16C are present (asserted); the asserts above bound the groups
+            // and activation blocks the kernel reads.
+            unsafe { simd::gemv_avx2(m, a, g0, y) }
+        }
+        #[cfg(target_arch = "x86_64")]
+        Path::Vnni => {
+            assert!(path.supported());
+            // SAFETY: AVX-512 F/BW/VNNI are present (asserted); bounds as above.
+            unsafe { simd::gemv_vnni(m, a, g0, y) }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        _ => gemv_scalar(m, a, g0, y),
+    }
+}
+
+/// The scalar twin of the SIMD kernels: the same exact integer block sums and the same fused
+/// chain over blocks, read through [`QMatrix::code`] so it checks the packing too.
+pub fn gemv_scalar(m: &QMatrix, a: &QAct, g0: usize, y: &mut [f32]) {
+    for (jj, yj) in y.iter_mut().enumerate() {
+        let j = g0 * GROUP + jj;
+        let mut acc = 0.0f32;
+        for b in 0..m.nb {
+            let s: i32 = (0..QK)
+                .map(|i| m.code(j, b * QK + i) * a.xq[b * QK + i] as i32)
+                .sum();
+            acc = (s as f32).mul_add(m.scale(j, b) * a.dx[b], acc);
+        }
+        *yj = acc;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod simd {
+    use super::{Bits, QAct, QMatrix, GROUP, QK};
+    use std::arch::x86_64::*;
+
+    /// 4 activation codes of block `b`, chunk `t`, as one 32-bit lane.
+    ///
+    /// # Safety
+    /// `(b + 1) * QK <= a.xq.len()` and `t < 8`.
+    #[inline(always)]
+    unsafe fn x4(a: &QAct, b: usize, t: usize) -> i32 {
+        // SAFETY: in bounds by the caller's contract; unaligned read of 4 bytes.
+        unsafe { (a.xq.as_ptr().add(b * QK + t * 4) as *const i32).read_unaligned() }
+    }
+
+    /// # Safety
+    /// AVX-512 F/BW/VNNI available; `g0 * GROUP + y.len() <= m.ng * GROUP`;
+    /// `a.xq.len() == m.nb * QK`.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    pub(super) unsafe fn gemv_vnni(m: &QMatrix, a: &QAct, g0: usize, y: &mut [f32]) {
+        let nb = m.nb;
+        let unit = GROUP * m.bits.block_bytes();
+        let off = m.bits.offset();
+        let nib = _mm512_set1_epi8(0x0F);
+        for (gi, yg) in y.chunks_mut(GROUP).enumerate() {
+            let g = g0 + gi;
+            let mut acc = _mm512_setzero_ps();
+            for b in 0..nb {
+                // SAFETY: unit (g, b) lies inside `data` and its 16 scales inside `scales` since
+                // g < ng and b < nb; activation chunks are in bounds (caller contract).
+                unsafe {
+                    let p = m.data.as_ptr().add((g * nb + b) * unit);
+                    let mut i0 = _mm512_set1_epi32(-off * a.sum[b]);
+                    let mut i1 = _mm512_setzero_si512();
+                    match m.bits {
+                        Bits::Q8 => {
+                            for t in (0..8).step_by(2) {
+                                let w0 = _mm512_loadu_si512(p.add(t * 64) as *const _);
+                                let w1 = _mm512_loadu_si512(p.add(t * 64 + 64) as *const _);
+                                i0 = _mm512_dpbusd_epi32(i0, w0, _mm512_set1_epi32(x4(a, b, t)));
+                                i1 = _mm512_dpbusd_epi32(
+                                    i1,
+                                    w1,
+                                    _mm512_set1_epi32(x4(a, b, t + 1)),
+                                );
+                            }
+                        }
+                        Bits::Q4 => {
+                            for u in 0..4 {
+                                let v = _mm512_loadu_si512(p.add(u * 64) as *const _);
+                                let lo = _mm512_and_si512(v, nib);
+                                let hi = _mm512_and_si512(_mm512_srli_epi16::<4>(v), nib);
+                                i0 = _mm512_dpbusd_epi32(i0, lo, _mm512_set1_epi32(x4(a, b, u)));
+                                i1 = _mm512_dpbusd_epi32(
+                                    i1,
+                                    hi,
+                                    _mm512_set1_epi32(x4(a, b, u + 4)),
+                                );
+                            }
+                        }
+                    }
+                    let s = _mm512_add_epi32(i0, i1);
+                    let dw = _mm512_cvtph_ps(_mm256_loadu_si256(
+                        m.scales.as_ptr().add((g * nb + b) * GROUP) as *const _,
+                    ));
+                    let d = _mm512_mul_ps(dw, _mm512_set1_ps(a.dx[b]));
+                    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), d, acc);
+                }
+            }
+            if yg.len() == GROUP {
+                // SAFETY: yg holds 16 floats.
+                unsafe { _mm512_storeu_ps(yg.as_mut_ptr(), acc) };
+            } else {
+                let mut tmp = [0.0f32; GROUP];
+                // SAFETY: tmp holds 16 floats.
+                unsafe { _mm512_storeu_ps(tmp.as_mut_ptr(), acc) };
+                yg.copy_from_slice(&tmp[..yg.len()]);
+            }
+        }
+    }
+
+    /// Each group as two halves of 8 columns, accumulated side by side.
+    ///
+    /// # Safety
+    /// AVX2/FMA/F16C available; same bounds as [`gemv_vnni`].
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(super) unsafe fn gemv_avx2(m: &QMatrix, a: &QAct, g0: usize, y: &mut [f32]) {
+        let nb = m.nb;
+        let unit = GROUP * m.bits.block_bytes();
+        let nib = _mm256_set1_epi8(0x0F);
+        let flip = _mm256_set1_epi8(-128);
+        let ones = _mm256_set1_epi16(1);
+        for (gi, yg) in y.chunks_mut(GROUP).enumerate() {
+            let g = g0 + gi;
+            let mut acc = [_mm256_setzero_ps(); 2];
+            for b in 0..nb {
+                // SAFETY: as in `gemv_vnni`: unit (g, b), its scales and the activation chunks
+                // are in bounds.
+                unsafe {
+                    let p = m.data.as_ptr().add((g * nb + b) * unit);
+                    let sp = m.scales.as_ptr().add((g * nb + b) * GROUP);
+                    let dxb = _mm256_set1_ps(a.dx[b]);
+                    for (h, acc_h) in acc.iter_mut().enumerate() {
+                        let mut s = match m.bits {
+                            Bits::Q8 => _mm256_setzero_si256(),
+                            Bits::Q4 => _mm256_set1_epi32(-8 * a.sum[b]),
+                        };
+                        match m.bits {
+                            Bits::Q8 => {
+                                for t in 0..8 {
+                                    let u = _mm256_loadu_si256(p.add(t * 64 + h * 32) as *const _);
+                                    let w = _mm256_xor_si256(u, flip);
+                                    let xb = _mm256_set1_epi32(x4(a, b, t));
+                                    let pr = _mm256_maddubs_epi16(
+                                        _mm256_abs_epi8(w),
+                                        _mm256_sign_epi8(xb, w),
+                                    );
+                                    s = _mm256_add_epi32(s, _mm256_madd_epi16(pr, ones));
+                                }
+                            }
+                            Bits::Q4 => {
+                                for u in 0..4 {
+                                    let v = _mm256_loadu_si256(p.add(u * 64 + h * 32) as *const _);
+                                    let lo = _mm256_and_si256(v, nib);
+                                    let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nib);
+                                    let p0 = _mm256_maddubs_epi16(
+                                        lo,
+                                        _mm256_set1_epi32(x4(a, b, u)),
+                                    );
+                                    let p1 = _mm256_maddubs_epi16(
+                                        hi,
+                                        _mm256_set1_epi32(x4(a, b, u + 4)),
+                                    );
+                                    s = _mm256_add_epi32(s, _mm256_madd_epi16(p0, ones));
+                                    s = _mm256_add_epi32(s, _mm256_madd_epi16(p1, ones));
+                                }
+                            }
+                        }
+                        let dw = _mm256_cvtph_ps(_mm_loadu_si128(sp.add(h * 8) as *const _));
+                        let d = _mm256_mul_ps(dw, dxb);
+                        *acc_h = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), d, *acc_h);
+                    }
+                }
+            }
+            let mut tmp = [0.0f32; GROUP];
+            // SAFETY: tmp holds 16 floats.
+            unsafe {
+                _mm256_storeu_ps(tmp.as_mut_ptr(), acc[0]);
+                _mm256_storeu_ps(tmp.as_mut_ptr().add(8), acc[1]);
+            }
+            yg.copy_from_slice(&tmp[..yg.len()]);
+        }
+    }
+}
+
+/// `c = alpha · a · b` with `gemm`, single-threaded (attention's block products).
+fn gemm_mm(alpha: f32, a: View<'_>, b: View<'_>, c: &mut [f32], ldc: usize) {
+    a.check();
+    b.check();
+    assert_eq!(a.cols, b.rows);
+    let (m, n, k) = (a.rows, b.cols, a.cols);
+    assert!(ldc >= n && (m - 1) * ldc + n <= c.len());
+    // SAFETY: `check` and the assert above keep every index the strides reach inside the three
+    // slices; `c` is exclusively borrowed and does not overlap the inputs; `read_dst = false`.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            c.as_mut_ptr(),
+            1,
+            ldc as isize,
+            false,
+            a.data.as_ptr(),
+            a.cs as isize,
+            a.rs as isize,
+            b.data.as_ptr(),
+            b.cs as isize,
+            b.rs as isize,
+            0.0,
+            alpha,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+}
+
+struct QuantAttnOps;
+
+impl AttnOps for QuantAttnOps {
+    fn mm(&self, alpha: f32, a: View<'_>, b: View<'_>, c: &mut [f32], ldc: usize) {
+        gemm_mm(alpha, a, b, c, ldc)
+    }
+    fn dot(&self, a: &[f32], b: &[f32]) -> f32 {
+        attention::dot(a, b)
+    }
+    fn axpy(&self, alpha: f32, x: &[f32], y: &mut [f32]) {
+        attention::axpy(alpha, x, y)
+    }
+}
+
+/// `y = x · W` in f32 from the original weights, row by row (the special-value fallback).
+fn f32_row(x: &[f32], w: &[f32], n: usize, y: &mut [f32]) {
+    y.fill(0.0);
+    for (kk, &xk) in x.iter().enumerate() {
+        for (yj, &wj) in y.iter_mut().zip(&w[kk * n..kk * n + n]) {
+            *yj += xk * wj;
+        }
+    }
+}
+
+/// The backend shared by `int8` and `int4`.
+pub struct QuantBackend {
+    bits: Bits,
+    name: &'static str,
+    threads: usize,
+    path: Path,
+    pool: rayon::ThreadPool,
+}
+
+impl QuantBackend {
+    pub fn new(bits: Bits, name: &'static str, threads: usize) -> QuantBackend {
+        QuantBackend {
+            bits,
+            name,
+            threads: threads.max(1),
+            path: Path::best(),
+            pool: super::pool(threads),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    pub fn prepare(&self, w: &mut Matrix) {
+        w.packed = Some(Box::new(QMatrix::new(self.bits, &w.data, w.rows, w.cols)));
+    }
+
+    fn packed<'a>(&self, w: &'a Matrix) -> &'a QMatrix {
+        w.packed
+            .as_ref()
+            .and_then(|p| p.downcast_ref::<QMatrix>())
+            .filter(|q| q.bits == self.bits && q.k == w.rows && q.n == w.cols)
+            .expect("matrix was not prepared by this quantized backend")
+    }
+
+    pub fn matmul(&self, x: &[f32], m: usize, w: &Matrix, y: &mut [f32]) {
+        let (k, n) = (w.rows, w.cols);
+        assert_eq!(x.len(), m * k);
+        assert_eq!(y.len(), m * n);
+        if y.is_empty() {
+            return;
+        }
+        if k == 0 {
+            y.fill(0.0);
+            return;
+        }
+        let q = self.packed(w);
+        if m == 1 {
+            match QAct::new(x, q.nb) {
+                None => f32_row(x, &w.data, n, y),
+                Some(a) => {
+                    if self.threads == 1 || k * n < PAR_MIN_WORK {
+                        gemv(self.path, q, &a, 0, y);
+                    } else {
+                        // One chunk of whole groups per thread; every column runs the same
+                        // arithmetic whatever the split.
+                        let chunk = q.ng.div_ceil(self.threads) * GROUP;
+                        let path = self.path;
+                        self.pool.install(|| {
+                            y.par_chunks_mut(chunk).enumerate().for_each(|(c, yc)| {
+                                gemv(path, q, &a, c * chunk / GROUP, yc);
+                            });
+                        });
+                    }
+                }
+            }
+        } else {
+            let threads = self.threads;
+            self.pool.install(|| {
+                // SAFETY: x is [m, k], deq is [k, n], y is [m, n], all row-major and checked
+                // above; y is exclusively borrowed and, with read_dst = false, only written.
+                unsafe {
+                    gemm::gemm(
+                        m,
+                        n,
+                        k,
+                        y.as_mut_ptr(),
+                        1,
+                        n as isize,
+                        false,
+                        x.as_ptr(),
+                        1,
+                        k as isize,
+                        q.deq.as_ptr(),
+                        1,
+                        n as isize,
+                        0.0,
+                        1.0,
+                        false,
+                        false,
+                        false,
+                        gemm::Parallelism::Rayon(threads),
+                    );
+                }
+            });
+            for (xr, yr) in x.chunks(k).zip(y.chunks_mut(n)) {
+                if xr.iter().any(|v| !v.is_finite()) {
+                    f32_row(xr, &w.data, n, yr);
+                }
+            }
+        }
+        for &j in &q.bad_cols {
+            for (xr, yr) in x.chunks(k).zip(y.chunks_mut(n)) {
+                yr[j] = xr
+                    .iter()
+                    .enumerate()
+                    .fold(0.0f32, |s, (kk, &xk)| s + xk * w.data[kk * n + j]);
+            }
+        }
+    }
+
+    pub fn attention(&self, s: &AttnShape, q: &[f32], k: &[f32], v: &[f32], out: &mut [f32]) {
+        attention::attention(&QuantAttnOps, &self.pool, s, q, k, v, out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+    use rand_distr_free::gaussian;
+
+    /// Box–Muller standard normals (no extra dependency).
+    mod rand_distr_free {
+        use rand::Rng;
+        pub fn gaussian(rng: &mut impl Rng) -> f32 {
+            let u1: f64 = rng.random_range(f64::MIN_POSITIVE..1.0);
+            let u2: f64 = rng.random_range(0.0..1.0);
+            ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()) as f32
+        }
+    }
+
+    fn nmse(a: &[f32], b: &[f32]) -> f64 {
+        let (mut e, mut s) = (0.0f64, 0.0f64);
+        for (&x, &y) in a.iter().zip(b) {
+            e += (x as f64 - y as f64).powi(2);
+            s += (y as f64).powi(2);
+        }
+        e / s
+    }
+
+    #[test]
+    fn round_trip_error_is_at_most_half_a_step() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for bits in [Bits::Q8, Bits::Q4] {
+            for (k, n) in [(64, 48), (100, 17), (512, 33)] {
+                let w: Vec<f32> = (0..k * n).map(|_| 0.05 * gaussian(&mut rng)).collect();
+                let q = QMatrix::new(bits, &w, k, n);
+                for j in 0..n {
+                    for kk in 0..k {
+                        let d = q.scale(j, kk / QK);
+                        let back = q.code(j, kk) as f32 * d;
+                        assert_eq!(back, q.deq[kk * n + j]);
+                        let err = (w[kk * n + j] - back).abs();
+                        assert!(err <= d * 0.5 * (1.0 + 1e-5), "{bits:?} err {err} > {d}/2");
+                    }
+                    for kk in k..q.nb * QK {
+                        assert_eq!(q.code(j, kk), 0, "padding");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Normalized MSE of dequantized Gaussian weights. Round-to-nearest leaves an error roughly
+    /// uniform on ±d/2, variance d²/12, with d = max|w| / qmax and E[max of 32 |N(0,1)|] ≈ 2.1σ:
+    /// nmse ≈ (2.1 / qmax)² / 12 ≈ 2.3e-5 for int8 and ≈ 7.5e-3 for int4 (less in practice: the
+    /// block maximum itself is exact). Bounds: 1e-4 and 1e-2.
+    #[test]
+    fn gaussian_nmse_within_derived_bounds() {
+        let mut rng = ChaCha8Rng::seed_from_u64(6);
+        let (k, n) = (512, 512);
+        let w: Vec<f32> = (0..k * n).map(|_| gaussian(&mut rng)).collect();
+        for (bits, bound) in [(Bits::Q8, 1e-4), (Bits::Q4, 1e-2)] {
+            let q = QMatrix::new(bits, &w, k, n);
+            let e = nmse(&q.deq, &w);
+            println!("{bits:?}: weight nmse {e:.3e} (bound {bound:e})");
+            assert!(e <= bound, "{bits:?}: {e}");
+        }
+    }
+
+    /// Quantized dot products against f32: both operands quantized, so the errors add:
+    /// ≈ 2 × 2.3e-5 for int8 and ≈ 7.5e-3 for int4 on Gaussian data. Bounds 2e-4 and 1.5e-2.
+    #[test]
+    fn quantized_products_close_to_f32() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let (k, n) = (512, 1024);
+        let w: Vec<f32> = (0..k * n).map(|_| gaussian(&mut rng)).collect();
+        let x: Vec<f32> = (0..k).map(|_| gaussian(&mut rng)).collect();
+        let mut want = vec![0.0f32; n];
+        f32_row(&x, &w, n, &mut want);
+        for (bits, bound) in [(Bits::Q8, 2e-4), (Bits::Q4, 1.5e-2)] {
+            let q = QMatrix::new(bits, &w, k, n);
+            let a = QAct::new(&x, q.nb).unwrap();
+            let mut got = vec![0.0f32; n];
+            gemv(Path::best(), &q, &a, 0, &mut got);
+            let e = nmse(&got, &want);
+            println!("{bits:?}: product nmse {e:.3e} (bound {bound:e})");
+            assert!(e <= bound, "{bits:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn simd_kernels_match_scalar_twin_bitwise() {
+        let mut rng = ChaCha8Rng::seed_from_u64(8);
+        for bits in [Bits::Q8, Bits::Q4] {
+            for (k, n) in [(1, 1), (31, 17), (64, 16), (100, 40), (512, 512), (512, 100)] {
+                let w: Vec<f32> = (0..k * n).map(|_| rng.random_range(-1.0..1.0)).collect();
+                let x: Vec<f32> = (0..k).map(|_| gaussian(&mut rng)).collect();
+                let q = QMatrix::new(bits, &w, k, n);
+                let a = QAct::new(&x, q.nb).unwrap();
+                let mut want = vec![f32::NAN; n];
+                gemv_scalar(&q, &a, 0, &mut want);
+                for path in [Path::Avx2, Path::Vnni] {
+                    if !path.supported() {
+                        println!("skipping {path:?}: not supported here");
+                        continue;
+                    }
+                    let mut got = vec![f32::NAN; n];
+                    gemv(path, &q, &a, 0, &mut got);
+                    assert!(
+                        got.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()),
+                        "{bits:?} {path:?} k={k} n={n}"
+                    );
+                    // A chunk starting at a later group, as the threads see it.
+                    if q.ng > 1 {
+                        let mut part = vec![f32::NAN; n - GROUP];
+                        gemv(path, &q, &a, 1, &mut part);
+                        assert!(part
+                            .iter()
+                            .zip(&want[GROUP..])
+                            .all(|(a, b)| a.to_bits() == b.to_bits()));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn extreme_codes_do_not_saturate() {
+        // All weights at ±max and activations at ±max: the AVX2 maddubs pairs reach their
+        // largest magnitude (128 · 127 · 2 for int8).
+        for bits in [Bits::Q8, Bits::Q4] {
+            let (k, n) = (64, 32);
+            let w: Vec<f32> = (0..k * n)
+                .map(|i| if i % 3 == 0 { -1.0 } else { 1.0 })
+                .collect();
+            let x: Vec<f32> = (0..k).map(|i| if i % 2 == 0 { -1.0 } else { 1.0 }).collect();
+            let q = QMatrix::new(bits, &w, k, n);
+            let a = QAct::new(&x, q.nb).unwrap();
+            let mut want = vec![0.0f32; n];
+            gemv_scalar(&q, &a, 0, &mut want);
+            for path in [Path::Avx2, Path::Vnni] {
+                if path.supported() {
+                    let mut got = vec![0.0f32; n];
+                    gemv(path, &q, &a, 0, &mut got);
+                    assert_eq!(got, want, "{bits:?} {path:?}");
+                }
+            }
+        }
+    }
+}
