@@ -93,11 +93,10 @@ fn to_f32(dtype: Dtype, bytes: &[u8]) -> Option<Vec<f32>> {
 impl Weights {
     /// Reads `model.safetensors` and checks it against `cfg`.
     pub fn load(path: &Path, cfg: &Config) -> Result<Weights> {
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        // SAFETY: the map is read-only and dropped before this function returns; a concurrent
-        // writer truncating the file is the only hazard, as with any mmap-based loader.
-        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
-        let st = SafeTensors::deserialize(&map).map_err(|e| Error::Safetensors {
+        // Read, not mmap: every tensor is converted to f32 right away, so a map would save
+        // nothing and would bring `unsafe` (and truncation-by-another-writer hazards) here.
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let st = SafeTensors::deserialize(&bytes).map_err(|e| Error::Safetensors {
             path: path.into(),
             msg: e.to_string(),
         })?;
