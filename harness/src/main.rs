@@ -34,6 +34,10 @@ enum Command {
     Suite(cli::suite::SuiteArgs),
     /// Compare results with a baseline; exit 1 on a regression, 2 on unusable input.
     Gate(thimble_harness::gate::GateArgs),
+    /// Join the result directories of `thimble run --shard K/N` into one run directory.
+    Merge(thimble_harness::merge::MergeArgs),
+    /// Charts and tables (HTML, Markdown, SVG, PNG) from run directories and bench files.
+    Report(thimble_harness::report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +50,8 @@ fn main() -> ExitCode {
         Command::Bench(a) => thimble_harness::bench::run(a),
         Command::Suite(a) => cli::suite::run(a),
         Command::Score(a) => cli::score::run(a),
+        Command::Merge(a) => thimble_harness::merge::run(a),
+        Command::Report(a) => thimble_harness::report::run(a),
         // The gate's exit status distinguishes a regression (1) from bad input (2).
         Command::Gate(a) => return thimble_harness::gate::exit_code(thimble_harness::gate::run(a)),
     };

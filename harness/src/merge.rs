@@ -123,7 +123,16 @@ pub fn run(args: MergeArgs) -> Result<()> {
         bail!("the shards were cut with different N: {counts:?}");
     }
     let n = shard_ids[0].1;
-    let have: BTreeSet<usize> = shard_ids.iter().map(|&(k, _)| k).collect();
+    let mut have: BTreeSet<usize> = BTreeSet::new();
+    for (s, &(k, _)) in shards.iter().zip(&shard_ids) {
+        if !have.insert(k) {
+            bail!(
+                "shard {}/{n} given twice (again in {})",
+                k + 1,
+                s.dir.display()
+            );
+        }
+    }
     let missing: Vec<String> = (0..n)
         .filter(|k| !have.contains(k))
         .map(|k| format!("{}/{n}", k + 1))
@@ -145,10 +154,7 @@ pub fn run(args: MergeArgs) -> Result<()> {
             covered.insert(index[e.id.as_str()]);
         }
     }
-    let examples: Vec<Example> = covered
-        .iter()
-        .map(|&i| suite.examples[i].clone())
-        .collect();
+    let examples: Vec<Example> = covered.iter().map(|&i| suite.examples[i].clone()).collect();
     let mut owner: HashMap<String, &Path> = HashMap::new();
     let mut merged: Vec<(usize, Sample)> = Vec::new();
     for s in &shards {

@@ -146,19 +146,19 @@ impl Config {
                 return Err(format!("{name} must be positive"));
             }
         }
-        if self.num_heads % self.num_kv_heads != 0 {
+        if !self.num_heads.is_multiple_of(self.num_kv_heads) {
             return Err(format!(
                 "num_heads ({}) must be a multiple of num_kv_heads ({})",
                 self.num_heads, self.num_kv_heads
             ));
         }
         let hd = self.head_dim();
-        if hd == 0 || hd % 2 != 0 {
+        if hd == 0 || !hd.is_multiple_of(2) {
             return Err(format!(
                 "head_dim ({hd}) must be even and positive (RoPE rotates halves)"
             ));
         }
-        if self.head_dim.is_none() && self.d_model % self.num_heads != 0 {
+        if self.head_dim.is_none() && !self.d_model.is_multiple_of(self.num_heads) {
             return Err(format!(
                 "d_model ({}) must be divisible by num_heads ({})",
                 self.d_model, self.num_heads

@@ -12,6 +12,7 @@ pub mod error;
 pub mod generate;
 pub mod model;
 pub mod ops;
+pub mod roofline;
 pub mod source;
 pub mod synthetic;
 pub mod tokenizer;

@@ -17,8 +17,12 @@ use thimble_runtime::backend::{AttnShape, Backend, Matrix, BACKENDS};
 const F32_NMSE: f64 = 1e-6;
 
 /// Backends that may be less precise than f32 (quantized weights) declare their bound here;
-/// every other backend is held to [`F32_NMSE`].
-const LOOSER_BOUNDS: &[(&str, f64)] = &[];
+/// every other backend is held to [`F32_NMSE`]. For uniform data on [-1, 1] a block's scale is
+/// ≈ 1/qmax and rounding adds variance d²/12 against a signal variance of 1/3, per operand:
+/// ≈ 1.6e-5 each for int8 (weights and activations), ≈ 5e-3 for int4 weights; the bounds leave
+/// room for shapes with only a few outputs (m=3,k=17,n=1 measured 1.9e-2 for int4). Matmul
+/// only: attention stays f32 in every backend.
+const LOOSER_BOUNDS: &[(&str, f64)] = &[("int8", 1e-4), ("int4", 3e-2)];
 
 fn bound(name: &str) -> f64 {
     LOOSER_BOUNDS
@@ -305,7 +309,7 @@ fn attention_matches_naive() {
                 shape: shape_label(&s),
                 backend: b.name(),
                 nmse: e,
-                ok: e <= bound(b.name()),
+                ok: e <= F32_NMSE,
             });
         }
     }

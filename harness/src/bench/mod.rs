@@ -6,6 +6,7 @@
 //! pays before its first decoder step). Decode feeds the argmax back for exactly D steps, never
 //! stopping at EOS, so random weights measure the same work as trained ones.
 
+pub mod roofline;
 pub mod stats;
 
 use std::time::Instant;
@@ -14,9 +15,11 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use thimble_runtime::model::argmax;
+use thimble_runtime::roofline::Roofline;
 use thimble_runtime::source;
 
 use crate::provenance::{self, Build, Host};
+use roofline::RowRoof;
 use stats::Stats;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -48,6 +51,10 @@ pub struct BenchArgs {
     pub reps: usize,
     #[arg(long, value_enum, default_value = "md")]
     pub format: Format,
+    /// Measure the machine's FMA peak and read bandwidths first (~1 s per thread count), print
+    /// them, and report each row's percentage of its roofline bound.
+    #[arg(long)]
+    pub roofline: bool,
 }
 
 /// One measured configuration.
@@ -69,6 +76,12 @@ pub struct Row {
     pub ttft_ms: Stats,
     /// Peak resident set of the process so far, MiB.
     pub peak_rss_mib: f64,
+    /// Prefill tok/s as a percentage of the compute roof (with `--roofline`).
+    pub roofline_pct_prefill: Option<f64>,
+    /// Decode tok/s as a percentage of the weight-streaming bandwidth roof (with `--roofline`).
+    pub roofline_pct_decode: Option<f64>,
+    /// The measured limits and per-token work behind the percentages.
+    pub roofline: Option<RowRoof>,
     pub host: Host,
     pub build: Build,
 }
@@ -94,7 +107,12 @@ fn prompt_ids(n: usize, vocab: usize) -> Vec<u32> {
         .collect()
 }
 
-fn measure(args: &BenchArgs, backend: &str, threads: usize) -> Result<Row> {
+fn measure(
+    args: &BenchArgs,
+    backend: &str,
+    threads: usize,
+    limits: Option<Roofline>,
+) -> Result<Row> {
     let b = thimble_runtime::backend_by_name(backend, threads)?;
     let loaded = source::load(&args.model, b, None)
         .with_context(|| format!("loading model `{}`", args.model))?;
@@ -140,6 +158,7 @@ fn measure(args: &BenchArgs, backend: &str, threads: usize) -> Result<Row> {
     }
     let prefill = Stats::of(&pre);
     let decode = Stats::of(&dec);
+    let roof = limits.map(|l| RowRoof::new(l, cfg, args.prefill, backend));
     Ok(Row {
         model: args.model.clone(),
         backend: backend.to_string(),
@@ -153,6 +172,9 @@ fn measure(args: &BenchArgs, backend: &str, threads: usize) -> Result<Row> {
         decode,
         ttft_ms: Stats::of(&ttft),
         peak_rss_mib: peak_rss_mib(),
+        roofline_pct_prefill: roof.as_ref().map(|r| r.pct_prefill(prefill.median)),
+        roofline_pct_decode: roof.as_ref().map(|r| r.pct_decode(decode.median)),
+        roofline: roof,
         host: provenance::host(),
         build: provenance::build(),
     })
@@ -165,10 +187,23 @@ pub fn run(args: BenchArgs) -> Result<()> {
     if args.threads.contains(&0) {
         bail!("--threads values must be at least 1");
     }
+    let limits: Vec<Roofline> = if args.roofline {
+        let all: Vec<Roofline> = args.threads.iter().map(|&t| Roofline::measure(t)).collect();
+        if args.format == Format::Md {
+            roofline::print_limits(&all);
+        }
+        // The 256 MiB bandwidth buffer is freed; reset the peak-RSS mark so the rows report the
+        // model's own footprint (best effort: Linux >= 4.0).
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        all
+    } else {
+        Vec::new()
+    };
     let mut rows = Vec::new();
     for b in &args.backend {
         for &t in &args.threads {
-            let row = measure(&args, b, t)?;
+            let lim = limits.iter().find(|l| l.threads == t).copied();
+            let row = measure(&args, b, t, lim)?;
             if args.format == Format::Md && rows.is_empty() {
                 print_md_header(&row);
             }
@@ -202,6 +237,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 "decode_max",
                 "ttft_ms",
                 "peak_rss_mib",
+                "roofline_pct_prefill",
+                "roofline_pct_decode",
+                "roof_peak_gflops",
+                "roof_decode_gbs",
+                "roof_decode_level",
                 "cpu",
                 "cores",
                 "flags",
@@ -227,6 +267,19 @@ pub fn run(args: BenchArgs) -> Result<()> {
                     format!("{:.1}", r.decode.max),
                     format!("{:.2}", r.ttft_ms.median),
                     format!("{:.1}", r.peak_rss_mib),
+                    opt(r.roofline_pct_prefill),
+                    opt(r.roofline_pct_decode),
+                    opt(r.roofline.as_ref().map(|x| x.limits.peak_gflops())),
+                    opt(r.roofline.as_ref().map(|x| {
+                        if x.decode_level == "L3" {
+                            x.limits.l3_gbs
+                        } else {
+                            x.limits.dram_gbs
+                        }
+                    })),
+                    r.roofline
+                        .as_ref()
+                        .map_or(String::new(), |x| x.decode_level.to_string()),
                     r.host.cpu_model.clone(),
                     r.host.logical_cores.to_string(),
                     r.host.cpu_flags.join(" "),
@@ -251,13 +304,13 @@ fn print_md_header(r: &Row) {
         r.model
     );
     println!();
-    println!("| backend | threads | prefill tok/s (median ± std) | decode tok/s (median ± std) | TTFT ms | P | D | reps | peak RSS MiB |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| backend | threads | prefill tok/s (median ± std) | decode tok/s (median ± std) | TTFT ms | P | D | reps | peak RSS MiB | % roof prefill | % roof decode |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 }
 
 fn print_md_row(r: &Row) {
     println!(
-        "| {} | {} | {:.0} ± {:.0} | {:.1} ± {:.1} | {:.2} | {} | {} | {} | {:.0} |",
+        "| {} | {} | {:.0} ± {:.0} | {:.1} ± {:.1} | {:.2} | {} | {} | {} | {:.0} | {} | {} |",
         r.backend,
         r.threads,
         r.prefill.median,
@@ -268,6 +321,18 @@ fn print_md_row(r: &Row) {
         r.prefill_tokens,
         r.decode_tokens,
         r.reps,
-        r.peak_rss_mib
+        r.peak_rss_mib,
+        pct(r.roofline_pct_prefill),
+        pct(r.roofline_pct_decode),
     );
+}
+
+/// A CSV cell: the value to one decimal, empty when absent.
+fn opt(v: Option<f64>) -> String {
+    v.map_or(String::new(), |v| format!("{v:.1}"))
+}
+
+/// A markdown percentage cell, `–` when the roofline was not measured.
+fn pct(v: Option<f64>) -> String {
+    v.map_or("–".to_string(), |v| format!("{v:.0}%"))
 }

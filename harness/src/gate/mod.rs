@@ -228,7 +228,9 @@ pub fn run(args: GateArgs) -> Result<Outcome> {
         None => Policy::default(),
     };
     let mut report = Report::default();
-    for (b, c) in args.baseline.iter().zip(&args.current) {
+    // Which pair each check came from, so equal labels from different pairs can be told apart.
+    let mut pair_of: Vec<usize> = Vec::new();
+    for (pair, (b, c)) in args.baseline.iter().zip(&args.current).enumerate() {
         let base = load_input(b)?;
         let cur = load_input(c)?;
         match (&base, &cur) {
@@ -244,7 +246,9 @@ pub fn run(args: GateArgs) -> Result<Outcome> {
                 cur.kind()
             ),
         }
+        pair_of.resize(report.checks.len(), pair);
     }
+    disambiguate(&mut report, &pair_of);
     let md = render::markdown(&report);
     print!("{md}");
     if let Some(p) = &args.markdown {
@@ -259,6 +263,20 @@ pub fn run(args: GateArgs) -> Result<Outcome> {
     } else {
         Outcome::Pass
     })
+}
+
+/// Appends ` (pair K)` to group labels that more than one pair produced (two models on one
+/// suite, two bench files with the same backends).
+fn disambiguate(report: &mut Report, pair_of: &[usize]) {
+    let mut pairs_by_group: HashMap<String, HashSet<usize>> = HashMap::new();
+    for (c, &p) in report.checks.iter().zip(pair_of) {
+        pairs_by_group.entry(c.group.clone()).or_default().insert(p);
+    }
+    for (c, &p) in report.checks.iter_mut().zip(pair_of) {
+        if pairs_by_group[&c.group].len() > 1 {
+            c.group = format!("{} (pair {})", c.group, p + 1);
+        }
+    }
 }
 
 /// `$GITHUB_STEP_SUMMARY` is shared by every step of a job, so an existing file is appended to.

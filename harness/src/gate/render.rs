@@ -51,9 +51,12 @@ fn verdict(c: &Check) -> &'static str {
     }
 }
 
-/// Markdown cells must not contain `|` or line breaks.
+/// Markdown cells must not contain `|` or line breaks, and a `<` could open raw HTML (which
+/// GitHub would sanitize away, hiding a category name).
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+    s.replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace(['\n', '\r'], " ")
 }
 
 pub fn markdown(r: &Report) -> String {

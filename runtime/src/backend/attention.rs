@@ -87,7 +87,7 @@ pub(crate) fn attention(
     assert_eq!(q.len(), s.q_len * qs);
     assert!(k.len() >= s.kv_len * kvs && v.len() >= s.kv_len * kvs);
     assert_eq!(out.len(), s.q_len * qs);
-    assert!(s.kv_heads > 0 && s.heads % s.kv_heads == 0);
+    assert!(s.kv_heads > 0 && s.heads.is_multiple_of(s.kv_heads));
     if out.is_empty() {
         return;
     }

@@ -118,8 +118,18 @@ pub const BACKENDS: &[BackendInfo] = &[
         available: always,
         build: |t| Arc::new(GemmBackend::new(t)),
     },
-    BackendInfo { name: "int8", description: "int8 blocks of 32 (f16 scale), integer dot products (VNNI/AVX2) for decode", available: always, build: |t| Arc::new(Int8Backend::new(t)) },
-    BackendInfo { name: "int4", description: "int4 blocks of 32 (f16 scale, Needle's QAT grid), integer dot products for decode", available: always, build: |t| Arc::new(Int4Backend::new(t)) },
+    BackendInfo {
+        name: "int8",
+        description: "int8 weight blocks of 32 (f16 scale), integer dot products for decode",
+        available: always,
+        build: |t| Arc::new(Int8Backend::new(t)),
+    },
+    BackendInfo {
+        name: "int4",
+        description: "int4 weight blocks of 32 (Needle's QAT grid), integer dot products",
+        available: always,
+        build: |t| Arc::new(Int4Backend::new(t)),
+    },
 ];
 
 /// Builds the backend called `name` with `threads` workers (0 means all cores).
