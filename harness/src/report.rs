@@ -50,13 +50,16 @@ struct BenchEntry {
     rows: Vec<BenchRow>,
 }
 
-/// One grouped bar chart: `values[series][group]`, with an optional interval per bar.
+/// One bar's height and optional (lo, hi) interval; `None` where a series lacks the group.
+type Bar = Option<(f64, Option<(f64, f64)>)>;
+
+/// One grouped bar chart: `values[series][group]`.
 struct Bars {
     title: String,
     y_desc: String,
     groups: Vec<String>,
     series: Vec<String>,
-    values: Vec<Vec<Option<(f64, Option<(f64, f64)>)>>>,
+    values: Vec<Vec<Bar>>,
     y_max: f64,
 }
 
@@ -127,6 +130,7 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, b: &Bars, what: &str) 
     chart
         .configure_mesh()
         .disable_x_mesh()
+        .light_line_style(RGBColor(242, 242, 242))
         .x_labels(0)
         .y_desc(b.y_desc.as_str())
         .draw()
@@ -276,7 +280,8 @@ pub fn run(args: ReportArgs) -> Result<()> {
                         .collect()
                 })
                 .collect(),
-            y_max: 1.0,
+            // Headroom above 100% keeps the legend off the tallest bars.
+            y_max: 1.2,
         };
         let stem = format!("accuracy-{}", slug(suite));
         render(&args.out, &stem, &bars)?;
@@ -347,7 +352,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
                     r.prefill_tok_s
                 }
             };
-            let values: Vec<Vec<Option<(f64, Option<(f64, f64)>)>>> = benches
+            let values: Vec<Vec<Bar>> = benches
                 .iter()
                 .map(|b| {
                     keys.iter()

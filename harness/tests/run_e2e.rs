@@ -285,7 +285,10 @@ fn bfcl_suites_run_through_the_official_rules() {
     .unwrap();
     // Random weights: the output is not a call list, and the error is BFCL's own string.
     assert_eq!(first["valid"], false);
-    assert!(first["error_type"].as_str().unwrap().starts_with("ast_decoder:"));
+    assert!(first["error_type"]
+        .as_str()
+        .unwrap()
+        .starts_with("ast_decoder:"));
     let r = thimble(&["run", "--suite", "bfcl:simple_cobol", "--out", "/tmp/x"]);
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(!r.status.success() && err.contains("simple_cobol"), "{err}");

@@ -35,7 +35,7 @@ pub struct GateArgs {
     /// Thresholds (TOML); defaults are documented in docs/gate.md.
     #[arg(long)]
     pub policy: Option<PathBuf>,
-    /// Also write the Markdown summary here (e.g. "$GITHUB_STEP_SUMMARY").
+    /// Also append the Markdown summary to this file (e.g. "$GITHUB_STEP_SUMMARY").
     #[arg(long)]
     pub markdown: Option<PathBuf>,
     /// Write a JUnit XML report here: one testcase per check.

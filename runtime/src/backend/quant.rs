@@ -910,6 +910,47 @@ mod tests {
         }
     }
 
+    /// The prefill choice: M = 256 rows looped over the integer kernel against one `gemm` call on
+    /// the dequantized weights. Run with
+    /// `cargo test --release -p thimble-runtime --lib prefill_path_timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn prefill_path_timing() {
+        let mut rng = ChaCha8Rng::seed_from_u64(10);
+        let (m, k, n) = (256, 512, 512);
+        let w: Vec<f32> = (0..k * n).map(|_| gaussian(&mut rng)).collect();
+        let x: Vec<f32> = (0..m * k).map(|_| gaussian(&mut rng)).collect();
+        for bits in [Bits::Q8, Bits::Q4] {
+            let be = QuantBackend::new(bits, "q", 1);
+            let mut mat = Matrix::new(k, n, w.clone());
+            be.prepare(&mut mat);
+            let q = be.packed(&mat);
+            let mut y = vec![0.0f32; m * n];
+            let time = |f: &mut dyn FnMut()| {
+                (0..5)
+                    .map(|_| {
+                        let t = std::time::Instant::now();
+                        f();
+                        t.elapsed().as_secs_f64()
+                    })
+                    .fold(f64::INFINITY, f64::min)
+            };
+            let rows = time(&mut || {
+                for (xr, yr) in x.chunks(k).zip(y.chunks_mut(n)) {
+                    let a = QAct::new(xr, q.nb).unwrap();
+                    gemv(Path::best(), q, &a, 0, yr);
+                }
+            });
+            let gemm = time(&mut || be.matmul(&x, m, &mat, &mut y));
+            let gf = |s: f64| 2.0 * (m * k * n) as f64 / s / 1e9;
+            println!(
+                "{bits:?} m={m} k={k} n={n}: integer rows {:.1} GFLOP/s, gemm on dequantized {:.1}",
+                gf(rows),
+                gf(gemm)
+            );
+        }
+    }
+
     #[test]
     fn extreme_codes_do_not_saturate() {
         // All weights at ±max and activations at ±max: the AVX2 maddubs pairs reach their
