@@ -31,20 +31,20 @@ fn nmse(got: &[f32], want: &[f64]) -> f64 {
     num / den
 }
 
-/// Quantized backends and their logit bounds (normalized MSE over a forward pass through every
-/// layer; measured on tiny-random: int8 ≤ 4.7e-4, int4 ≤ INT4). Their argmax and greedy tokens
-/// are not checked: the random model's logits are nearly tied, so quantization flips them. The
-/// accuracy cost on a trained model is measured with `thimble run` (docs/quantization.md).
-const QUANTIZED: &[(&str, f64)] = &[("int8", 2e-2), ("int4", 4.0)];
+/// Quantized backends are not held to f32 parity: the tiny random model is very sensitive to
+/// weight error (out_proj std ≈ 3.7 and q/k-norm scales ≈ 1.5 make attention nearly one-hot), so
+/// int8's per-weight nmse of 3e-5 grows to a logit nmse of ~0.1–0.45 within ten decoder
+/// positions (int4: > 1). Instead `backend::quant`'s tests check that they equal fake
+/// quantization (f32 on the dequantized weights) on this model, and `backend_ops.rs` bounds each
+/// matmul.
+const QUANTIZED: &[&str] = &["int8", "int4"];
 
-fn check_golden(golden_file: &str, f32_bound: f64) {
+fn check_golden(golden_file: &str, bound: f64) {
     let g: Value =
         serde_json::from_str(&std::fs::read_to_string(root().join(golden_file)).unwrap()).unwrap();
     let model_dir = root().join(g["model_dir"].as_str().unwrap());
     let mut table = Vec::new();
-    for info in BACKENDS {
-        let quantized = QUANTIZED.iter().find(|(n, _)| *n == info.name);
-        let bound = quantized.map_or(f32_bound, |&(_, b)| b);
+    for info in BACKENDS.iter().filter(|b| !QUANTIZED.contains(&b.name)) {
         for threads in [1, 2] {
             let backend = (info.build)(threads);
             let m = source::load(model_dir.to_str().unwrap(), backend, None)
@@ -80,19 +80,15 @@ fn check_golden(golden_file: &str, f32_bound: f64) {
                         .iter()
                         .enumerate()
                         .fold(0, |b, (i, &v)| if v > wr[b] { i } else { b });
-                    assert!(
-                        quantized.is_some() || argmax(gr) as usize == wmax,
+                    assert_eq!(
+                        argmax(gr) as usize,
+                        wmax,
                         "{golden_file} case {ci} pos {p}: {} x{threads} argmax differs",
                         info.name
                     );
                 }
             }
-            let greedy_cases = if quantized.is_some() {
-                &[][..]
-            } else {
-                g["greedy"].as_array().unwrap().as_slice()
-            };
-            for (ci, case) in greedy_cases.iter().enumerate() {
+            for (ci, case) in g["greedy"].as_array().unwrap().iter().enumerate() {
                 let out = greedy(
                     &m,
                     &ids(&case["encoder_ids"]),

@@ -270,13 +270,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
                     opt(r.roofline_pct_prefill),
                     opt(r.roofline_pct_decode),
                     opt(r.roofline.as_ref().map(|x| x.limits.peak_gflops())),
-                    opt(r.roofline.as_ref().map(|x| {
-                        if x.decode_level == "L3" {
-                            x.limits.l3_gbs
-                        } else {
-                            x.limits.dram_gbs
-                        }
-                    })),
+                    opt(r.roofline.as_ref().map(|x| x.decode_gbs())),
                     r.roofline
                         .as_ref()
                         .map_or(String::new(), |x| x.decode_level.to_string()),

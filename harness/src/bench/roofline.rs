@@ -5,8 +5,8 @@
 //!   thread count, divided by [`prefill_flops_per_token`].
 //! - Decode is bandwidth-bound: every step streams the weights of the matrices it multiplies,
 //!   [`decode_weights_per_token`] of them, at the backend's bytes per weight. The roof is the read
-//!   bandwidth of the level that holds those bytes (L3 when they fit in three quarters of it,
-//!   DRAM otherwise) divided by the bytes per token.
+//!   bandwidth of the level that holds those bytes (L2 when they fit in 512 KiB per thread, L3
+//!   when they fit in three quarters of it, DRAM otherwise) divided by the bytes per token.
 
 use serde::Serialize;
 use thimble_runtime::backend::quant::Bits;
@@ -55,7 +55,7 @@ pub struct RowRoof {
     pub limits: Roofline,
     pub prefill_flops_per_token: f64,
     pub decode_bytes_per_token: f64,
-    /// Which bandwidth bounds decode: "L3" or "DRAM".
+    /// Which bandwidth bounds decode: "L2", "L3" or "DRAM".
     pub decode_level: &'static str,
     pub prefill_roof_tok_s: f64,
     pub decode_roof_tok_s: f64,
@@ -65,7 +65,9 @@ impl RowRoof {
     pub fn new(limits: Roofline, cfg: &Config, prefill: usize, backend: &str) -> RowRoof {
         let flops = prefill_flops_per_token(cfg, prefill);
         let bytes = decode_weights_per_token(cfg) * bytes_per_weight(backend);
-        let (level, bw) = if bytes <= 0.75 * l3_bytes() as f64 {
+        let (level, bw) = if bytes <= (512 << 10) as f64 * limits.threads as f64 {
+            ("L2", limits.l2_gbs)
+        } else if bytes <= 0.75 * l3_bytes() as f64 {
             ("L3", limits.l3_gbs)
         } else {
             ("DRAM", limits.dram_gbs)
@@ -77,6 +79,15 @@ impl RowRoof {
             decode_level: level,
             prefill_roof_tok_s: limits.peak_gflops() * 1e9 / flops,
             decode_roof_tok_s: bw * 1e9 / bytes,
+        }
+    }
+
+    /// The bandwidth bounding decode, GB/s.
+    pub fn decode_gbs(&self) -> f64 {
+        match self.decode_level {
+            "L2" => self.limits.l2_gbs,
+            "L3" => self.limits.l3_gbs,
+            _ => self.limits.dram_gbs,
         }
     }
 

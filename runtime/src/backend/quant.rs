@@ -951,6 +951,120 @@ mod tests {
         }
     }
 
+    /// The `gemm` backend on weights replaced by their dequantized values (fake quantization).
+    struct FakeQuant(Bits, super::super::GemmBackend);
+
+    impl super::super::Backend for FakeQuant {
+        fn name(&self) -> &'static str {
+            "fake-quant"
+        }
+        fn threads(&self) -> usize {
+            1
+        }
+        fn prepare(&self, w: &mut Matrix) {
+            w.data = QMatrix::new(self.0, &w.data, w.rows, w.cols).deq;
+        }
+        fn matmul(&self, x: &[f32], m: usize, w: &Matrix, y: &mut [f32]) {
+            self.1.matmul(x, m, w, y)
+        }
+        fn attention(&self, s: &AttnShape, q: &[f32], k: &[f32], v: &[f32], o: &mut [f32]) {
+            self.1.attention(s, q, k, v, o)
+        }
+    }
+
+    /// Whole-model check on the tiny random fixture: with many decoder rows at once (the
+    /// dequantized-gemm path) the quantized backends equal fake quantization to f32 rounding, so
+    /// any distance from the f32 model is the weights' quantization error and nothing else.
+    #[test]
+    fn model_matches_fake_quantization() {
+        use std::sync::Arc;
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/tiny-random/model");
+        if !std::path::Path::new(dir).exists() {
+            return;
+        }
+        let enc: Vec<u32> = (0..40).map(|i| 6 + (i * 37) % 2000).collect();
+        let dec: Vec<u32> = (0..12).map(|i| 6 + (i * 53) % 2000).collect();
+        for bits in [Bits::Q8, Bits::Q4] {
+            let real = crate::source::load(
+                dir,
+                Arc::new(QuantBackendForTest(QuantBackend::new(bits, "q", 1))),
+                None,
+            )
+            .unwrap()
+            .model;
+            let fake = crate::source::load(
+                dir,
+                Arc::new(FakeQuant(bits, super::super::GemmBackend::new(1))),
+                None,
+            )
+            .unwrap()
+            .model;
+            let a = real.logits(&enc, &dec).unwrap();
+            let b = fake.logits(&enc, &dec).unwrap();
+            for (p, (ra, rb)) in a.iter().zip(&b).enumerate() {
+                let e = nmse(ra, rb);
+                assert!(
+                    e < 1e-8,
+                    "{bits:?} pos {p}: nmse {e:e} against fake quantization"
+                );
+            }
+        }
+    }
+
+    struct QuantBackendForTest(QuantBackend);
+
+    impl super::super::Backend for QuantBackendForTest {
+        fn name(&self) -> &'static str {
+            "q"
+        }
+        fn threads(&self) -> usize {
+            1
+        }
+        fn prepare(&self, w: &mut Matrix) {
+            self.0.prepare(w)
+        }
+        fn matmul(&self, x: &[f32], m: usize, w: &Matrix, y: &mut [f32]) {
+            self.0.matmul(x, m, w, y)
+        }
+        fn attention(&self, s: &AttnShape, q: &[f32], k: &[f32], v: &[f32], o: &mut [f32]) {
+            self.0.attention(s, q, k, v, o)
+        }
+    }
+
+    /// Decode kernel speed on the output head's shape (512×8192, L3-resident):
+    /// `cargo test --release -p thimble-runtime --lib decode_kernel_timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn decode_kernel_timing() {
+        let mut rng = ChaCha8Rng::seed_from_u64(12);
+        let (k, n) = (512, 8192);
+        let w: Vec<f32> = (0..k * n).map(|_| gaussian(&mut rng)).collect();
+        let x: Vec<f32> = (0..k).map(|_| gaussian(&mut rng)).collect();
+        for bits in [Bits::Q8, Bits::Q4] {
+            let q = QMatrix::new(bits, &w, k, n);
+            let a = QAct::new(&x, q.nb).unwrap();
+            let mut y = vec![0.0f32; n];
+            for path in [Path::Avx2, Path::Vnni] {
+                if !path.supported() {
+                    continue;
+                }
+                let best = (0..50)
+                    .map(|_| {
+                        let t = std::time::Instant::now();
+                        gemv(path, &q, &a, 0, &mut y);
+                        t.elapsed().as_secs_f64()
+                    })
+                    .fold(f64::INFINITY, f64::min);
+                println!(
+                    "{bits:?} {path:?}: {:.1} µs, {:.1} GB/s of packed weights, {:.1} GMAC/s",
+                    best * 1e6,
+                    q.packed_bytes() as f64 / best / 1e9,
+                    (k * n) as f64 / best / 1e9
+                );
+            }
+        }
+    }
+
     #[test]
     fn extreme_codes_do_not_saturate() {
         // All weights at ±max and activations at ±max: the AVX2 maddubs pairs reach their
