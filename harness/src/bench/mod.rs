@@ -8,6 +8,7 @@
 
 pub mod roofline;
 pub mod stats;
+pub mod suite;
 
 use std::time::Instant;
 
@@ -55,6 +56,19 @@ pub struct BenchArgs {
     /// them, and report each row's percentage of its roofline bound.
     #[arg(long)]
     pub roofline: bool,
+    /// Measure real requests instead: every example of this suite (bfcl:<category>,
+    /// <name>:<split> or a JSONL file), latency p50/p90/p99 and throughput.
+    #[arg(long)]
+    pub suite: Option<String>,
+    /// With --suite: only the first N examples.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// With --suite: stop each request after this many generated tokens.
+    #[arg(long)]
+    pub max_tokens: Option<usize>,
+    /// With --suite: the SentencePiece model for a model without tokenizer.model.
+    #[arg(long)]
+    pub tokenizer: Option<std::path::PathBuf>,
 }
 
 /// One measured configuration.
@@ -186,6 +200,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
     if args.threads.contains(&0) {
         bail!("--threads values must be at least 1");
+    }
+    if let Some(addr) = &args.suite {
+        return run_suite(&args, addr);
     }
     let limits: Vec<Roofline> = if args.roofline {
         let all: Vec<Roofline> = args.threads.iter().map(|&t| Roofline::measure(t)).collect();
@@ -329,4 +346,71 @@ fn opt(v: Option<f64>) -> String {
 /// A markdown percentage cell, `–` when the roofline was not measured.
 fn pct(v: Option<f64>) -> String {
     v.map_or("–".to_string(), |v| format!("{v:.0}%"))
+}
+
+fn run_suite(args: &BenchArgs, addr: &str) -> Result<()> {
+    let mut suite = crate::resolve::load_suite(addr)?;
+    if let Some(n) = args.limit {
+        suite.examples.truncate(n);
+    }
+    if suite.examples.is_empty() {
+        bail!("suite `{addr}` has no examples to measure");
+    }
+    let mut rows = Vec::new();
+    for b in &args.backend {
+        for &t in &args.threads {
+            rows.push(suite::measure_suite(
+                &args.model,
+                args.tokenizer.as_deref(),
+                &suite,
+                b,
+                t,
+                args.max_tokens,
+            )?);
+        }
+    }
+    match args.format {
+        Format::Md => suite::print_md(&rows),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            for r in &rows {
+                w.serialize(SuiteCsv {
+                    model: &r.model,
+                    suite: &r.suite,
+                    backend: &r.backend,
+                    threads: r.threads,
+                    requests: r.requests,
+                    latency_ms_p50: r.latency_ms_p50,
+                    latency_ms_p90: r.latency_ms_p90,
+                    latency_ms_p99: r.latency_ms_p99,
+                    requests_per_s: r.requests_per_s,
+                    prefill_tok_s: r.prefill_tok_s,
+                    decode_tok_s: r.decode_tok_s,
+                    cpu: &r.host.cpu_model,
+                    commit: &r.build.git_commit,
+                })?;
+            }
+            w.flush()?;
+        }
+    }
+    Ok(())
+}
+
+/// The flat CSV form of a suite row.
+#[derive(Serialize)]
+struct SuiteCsv<'a> {
+    model: &'a str,
+    suite: &'a str,
+    backend: &'a str,
+    threads: usize,
+    requests: usize,
+    latency_ms_p50: f64,
+    latency_ms_p90: f64,
+    latency_ms_p99: f64,
+    requests_per_s: f64,
+    prefill_tok_s: f64,
+    decode_tok_s: f64,
+    cpu: &'a str,
+    commit: &'a str,
 }
