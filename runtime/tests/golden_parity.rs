@@ -131,3 +131,37 @@ fn f32_conversion_matches_the_same_reference() {
 fn bf16_checkpoint_matches_numpy_reference() {
     check_golden("fixtures/tiny-random/golden-bf16.json", 1e-6);
 }
+
+/// The trained fixture against the JAX model that trained it (`fixtures/train/golden.py`):
+/// logits within normalized MSE 1e-5 and the same greedy tokens and text on dev prompts.
+#[test]
+fn trained_fixture_matches_its_jax_golden() {
+    check_golden("fixtures/needle-tiny/golden.json", 1e-5);
+    let g: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/needle-tiny/golden.json")).unwrap(),
+    )
+    .unwrap();
+    let backend = thimble_runtime::backend_by_name("gemm", 2).unwrap();
+    let loaded = source::load(
+        root().join("fixtures/needle-tiny").to_str().unwrap(),
+        backend,
+        None,
+    )
+    .unwrap();
+    let tok = loaded.tokenizer.as_ref().unwrap();
+    for case in g["greedy"].as_array().unwrap() {
+        let out = greedy(
+            &loaded.model,
+            &ids(&case["encoder_ids"]),
+            case["max_new_tokens"].as_u64().unwrap() as usize,
+        )
+        .unwrap();
+        let body = out.tokens.strip_suffix(&[1]).unwrap_or(&out.tokens);
+        assert_eq!(
+            tok.decode(body),
+            case["text"].as_str().unwrap(),
+            "{}",
+            case["id"]
+        );
+    }
+}

@@ -11,7 +11,7 @@ use thimble_runtime::source::{self, Loaded};
 pub struct ModelArgs {
     /// Model directory (config.json, model.safetensors, tokenizer.model) or
     /// `synthetic:<preset>[:key=value,...]` (presets: needle1-26m, needle1-tiny, needle1-micro).
-    #[arg(long, default_value = "fixtures/tiny-random/model")]
+    #[arg(long, default_value = "fixtures/needle-tiny")]
     pub model: String,
     /// Kernel backend (see `thimble backends`).
     #[arg(long, default_value = "gemm")]
