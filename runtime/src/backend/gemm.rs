@@ -37,7 +37,7 @@ const PAR_MIN_WORK: usize = 1 << 21;
 const COL_TILE: usize = 2048;
 
 /// `c = alpha · a · b` with `gemm`, single-threaded. Views are checked before the raw call.
-fn gemm_mm(alpha: f32, a: View<'_>, b: View<'_>, c: &mut [f32], ldc: usize) {
+pub(crate) fn gemm_mm(alpha: f32, a: View<'_>, b: View<'_>, c: &mut [f32], ldc: usize) {
     a.check();
     b.check();
     assert_eq!(a.cols, b.rows);

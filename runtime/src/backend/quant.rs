@@ -48,6 +48,7 @@
 use rayon::prelude::*;
 
 use super::attention::{self, AttnOps, View};
+use super::gemm::gemm_mm;
 use super::{AttnShape, Matrix};
 
 /// Weights per quantization block (along K).
@@ -568,40 +569,6 @@ mod simd {
             }
             yg.copy_from_slice(&tmp[..yg.len()]);
         }
-    }
-}
-
-/// `c = alpha · a · b` with `gemm`, single-threaded (attention's block products).
-fn gemm_mm(alpha: f32, a: View<'_>, b: View<'_>, c: &mut [f32], ldc: usize) {
-    a.check();
-    b.check();
-    assert_eq!(a.cols, b.rows);
-    let (m, n, k) = (a.rows, b.cols, a.cols);
-    assert!(ldc >= n && (m - 1) * ldc + n <= c.len());
-    // SAFETY: `check` and the assert above keep every index the strides reach inside the three
-    // slices; `c` is exclusively borrowed and does not overlap the inputs; `read_dst = false`.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            c.as_mut_ptr(),
-            1,
-            ldc as isize,
-            false,
-            a.data.as_ptr(),
-            a.cs as isize,
-            a.rs as isize,
-            b.data.as_ptr(),
-            b.cs as isize,
-            b.rs as isize,
-            0.0,
-            alpha,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
     }
 }
 
