@@ -36,6 +36,49 @@ const PAR_MIN_WORK: usize = 1 << 21;
 /// the rows of `W` stream past them.
 const COL_TILE: usize = 2048;
 
+/// `y[m, n] = x[m, k] · w[k, n]` (all row-major) with gemm's own threading on `pool`: the M > 1
+/// path of the f32 backend and of the quantized backends' prefill (on dequantized weights).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemm_rows(
+    pool: &rayon::ThreadPool,
+    threads: usize,
+    x: &[f32],
+    m: usize,
+    k: usize,
+    w: &[f32],
+    n: usize,
+    y: &mut [f32],
+) {
+    assert!(x.len() >= m * k && w.len() >= k * n && y.len() >= m * n);
+    pool.install(|| {
+        // SAFETY: the assert bounds x as [m, k], w as [k, n] and y as [m, n], row-major; y is
+        // exclusively borrowed and, with read_dst = false, only written.
+        unsafe {
+            gemm::gemm(
+                m,
+                n,
+                k,
+                y.as_mut_ptr(),
+                1,
+                n as isize,
+                false,
+                x.as_ptr(),
+                1,
+                k as isize,
+                w.as_ptr(),
+                1,
+                n as isize,
+                0.0,
+                1.0,
+                false,
+                false,
+                false,
+                gemm::Parallelism::Rayon(threads),
+            );
+        }
+    });
+}
+
 /// `c = alpha · a · b` with `gemm`, single-threaded. Views are checked before the raw call.
 pub(crate) fn gemm_mm(alpha: f32, a: View<'_>, b: View<'_>, c: &mut [f32], ldc: usize) {
     a.check();
@@ -233,34 +276,7 @@ impl Backend for GemmBackend {
             });
             return;
         }
-        let threads = self.threads;
-        self.pool.install(|| {
-            // SAFETY: x is [m, k], W is [k, n], y is [m, n], all row-major and checked above;
-            // y is exclusively borrowed. With read_dst = false, y is only written.
-            unsafe {
-                gemm::gemm(
-                    m,
-                    n,
-                    k,
-                    y.as_mut_ptr(),
-                    1,
-                    n as isize,
-                    false,
-                    x.as_ptr(),
-                    1,
-                    k as isize,
-                    w.data.as_ptr(),
-                    1,
-                    n as isize,
-                    0.0,
-                    1.0,
-                    false,
-                    false,
-                    false,
-                    gemm::Parallelism::Rayon(threads),
-                );
-            }
-        });
+        gemm_rows(&self.pool, self.threads, x, m, k, &w.data, n, y);
     }
 
     fn attention(&self, s: &AttnShape, q: &[f32], k: &[f32], v: &[f32], out: &mut [f32]) {

@@ -48,7 +48,7 @@
 use rayon::prelude::*;
 
 use super::attention::{self, AttnOps, View};
-use super::gemm::gemm_mm;
+use super::gemm::{gemm_mm, gemm_rows};
 use super::{AttnShape, Matrix};
 
 /// Weights per quantization block (along K).
@@ -668,34 +668,7 @@ impl QuantBackend {
                 }
             }
         } else {
-            let threads = self.threads;
-            self.pool.install(|| {
-                // SAFETY: x is [m, k], deq is [k, n], y is [m, n], all row-major and checked
-                // above; y is exclusively borrowed and, with read_dst = false, only written.
-                unsafe {
-                    gemm::gemm(
-                        m,
-                        n,
-                        k,
-                        y.as_mut_ptr(),
-                        1,
-                        n as isize,
-                        false,
-                        x.as_ptr(),
-                        1,
-                        k as isize,
-                        q.deq.as_ptr(),
-                        1,
-                        n as isize,
-                        0.0,
-                        1.0,
-                        false,
-                        false,
-                        false,
-                        gemm::Parallelism::Rayon(threads),
-                    );
-                }
-            });
+            gemm_rows(&self.pool, self.threads, x, m, k, &q.deq, n, y);
             for (xr, yr) in x.chunks(k).zip(y.chunks_mut(n)) {
                 if xr.iter().any(|v| !v.is_finite()) {
                     f32_row(xr, &w.data, n, yr);
