@@ -7,8 +7,6 @@
 
 mod attention;
 mod gemm;
-mod int4;
-mod int8;
 mod naive;
 mod ndarray;
 pub mod quant;
@@ -19,10 +17,9 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 
 pub use self::gemm::GemmBackend;
-pub use self::int4::Int4Backend;
-pub use self::int8::Int8Backend;
 pub use self::naive::NaiveBackend;
 pub use self::ndarray::NdarrayBackend;
+pub use self::quant::{Bits, QuantBackend};
 
 /// A weight matrix `W` of shape `[rows, cols]` (= `[in, out]`), row-major f32, as in the
 /// checkpoint. `packed` is where a backend keeps its own form of the weights (quantized blocks,
@@ -122,13 +119,13 @@ pub const BACKENDS: &[BackendInfo] = &[
         name: "int8",
         description: "int8 weight blocks of 32 (f16 scale), integer dot products for decode",
         available: always,
-        build: |t| Arc::new(Int8Backend::new(t)),
+        build: |t| Arc::new(QuantBackend::new(Bits::Q8, "int8", t)),
     },
     BackendInfo {
         name: "int4",
         description: "int4 weight blocks of 32 (Needle's QAT grid), integer dot products",
         available: always,
-        build: |t| Arc::new(Int4Backend::new(t)),
+        build: |t| Arc::new(QuantBackend::new(Bits::Q4, "int4", t)),
     },
 ];
 

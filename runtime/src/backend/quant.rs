@@ -49,7 +49,7 @@ use rayon::prelude::*;
 
 use super::attention::{self, AttnOps, View};
 use super::gemm::{gemm_mm, gemm_rows};
-use super::{AttnShape, Matrix};
+use super::{AttnShape, Backend, Matrix};
 
 /// Weights per quantization block (along K).
 pub const QK: usize = 32;
@@ -616,18 +616,6 @@ impl QuantBackend {
         }
     }
 
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
-    pub fn threads(&self) -> usize {
-        self.threads
-    }
-
-    pub fn prepare(&self, w: &mut Matrix) {
-        w.packed = Some(Box::new(QMatrix::new(self.bits, &w.data, w.rows, w.cols)));
-    }
-
     fn packed<'a>(&self, w: &'a Matrix) -> &'a QMatrix {
         w.packed
             .as_ref()
@@ -635,8 +623,23 @@ impl QuantBackend {
             .filter(|q| q.bits == self.bits && q.k == w.rows && q.n == w.cols)
             .expect("matrix was not prepared by this quantized backend")
     }
+}
 
-    pub fn matmul(&self, x: &[f32], m: usize, w: &Matrix, y: &mut [f32]) {
+/// `int8` and `int4` are this one backend with a different [`Bits`]; the registry builds them.
+impl Backend for QuantBackend {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn threads(&self) -> usize {
+        self.threads
+    }
+
+    fn prepare(&self, w: &mut Matrix) {
+        w.packed = Some(Box::new(QMatrix::new(self.bits, &w.data, w.rows, w.cols)));
+    }
+
+    fn matmul(&self, x: &[f32], m: usize, w: &Matrix, y: &mut [f32]) {
         let (k, n) = (w.rows, w.cols);
         assert_eq!(x.len(), m * k);
         assert_eq!(y.len(), m * n);
@@ -685,7 +688,7 @@ impl QuantBackend {
         }
     }
 
-    pub fn attention(&self, s: &AttnShape, q: &[f32], k: &[f32], v: &[f32], out: &mut [f32]) {
+    fn attention(&self, s: &AttnShape, q: &[f32], k: &[f32], v: &[f32], out: &mut [f32]) {
         attention::attention(&QuantAttnOps, &self.pool, s, q, k, v, out)
     }
 }
