@@ -330,10 +330,8 @@ fn map_subschemas(
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// JSON Schema → BFCL
-
-fn schema_params_to_bfcl(ctx: &Ctx, params: &Value) -> Result<Value, DialectError> {
+/// A tool's JSON Schema `parameters`: an object whose `type`, when present, is `"object"`.
+fn object_schema<'a>(ctx: &Ctx, params: &'a Value) -> Result<&'a Map<String, Value>, DialectError> {
     let Value::Object(map) = params else {
         return Err(ctx.err(
             "",
@@ -353,6 +351,14 @@ fn schema_params_to_bfcl(ctx: &Ctx, params: &Value) -> Result<Value, DialectErro
             ))
         }
     }
+    Ok(map)
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON Schema → BFCL
+
+fn schema_params_to_bfcl(ctx: &Ctx, params: &Value) -> Result<Value, DialectError> {
+    object_schema(ctx, params)?;
     let mut out = schema_node_to_bfcl(ctx, "", params)?;
     if let Value::Object(m) = &mut out {
         m.insert("type".into(), Value::String("dict".into()));
@@ -527,25 +533,7 @@ fn needle1_params_to_schema(ctx: &Ctx, params: &Value) -> Result<Value, DialectE
 // JSON Schema → Needle 1 flat
 
 fn schema_params_to_needle1(ctx: &Ctx, params: &Value) -> Result<Value, DialectError> {
-    let Value::Object(map) = params else {
-        return Err(ctx.err(
-            "",
-            format!(
-                "`parameters` must be an object schema, found {}",
-                kind(params)
-            ),
-        ));
-    };
-    match map.get("type") {
-        None => {}
-        Some(Value::String(t)) if t == "object" => {}
-        Some(other) => {
-            return Err(ctx.err(
-                "",
-                format!("`parameters` must have type \"object\", found {other}"),
-            ))
-        }
-    }
+    let map = object_schema(ctx, params)?;
     if map.contains_key("$ref") {
         return Err(ctx.err("", "`parameters` uses `$ref`; references are not resolved"));
     }
