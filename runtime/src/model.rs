@@ -228,6 +228,17 @@ impl Model {
             });
         }
         self.check_ids(ids, "encoder")?;
+        let mut hidden = Vec::new();
+        self.backend
+            .scoped(&mut || hidden = self.encoder_layers(ids));
+        Ok(EncoderOutput {
+            len: ids.len(),
+            hidden,
+        })
+    }
+
+    /// The encoder stack on checked ids: the final-normed hidden states `[t, d]`.
+    fn encoder_layers(&self, ids: &[u32]) -> Vec<f32> {
         let t = ids.len();
         let d = self.cfg.d_model;
         let mut x = self.embed(ids);
@@ -243,7 +254,7 @@ impl Model {
             add_scaled(&mut x, &out, layer.gate);
         }
         zc_rmsnorm(&x, &self.encoder_norm, self.cfg.norm_eps, &mut h);
-        Ok(EncoderOutput { len: t, hidden: h })
+        h
     }
 
     /// q, k, v projections with QK-norm, and RoPE at `rope_pos0` when given.
@@ -272,13 +283,15 @@ impl Model {
         let eps = self.cfg.norm_eps;
         let mut cross_k = Vec::with_capacity(self.decoder.len());
         let mut cross_v = Vec::with_capacity(self.decoder.len());
-        for layer in &self.decoder {
-            let a = &layer.cross_attn;
-            let mut k = self.matmul(&enc.hidden, enc.len, &a.wk);
-            zc_rmsnorm_inplace(&mut k, &a.k_norm, eps);
-            cross_k.push(k);
-            cross_v.push(self.matmul(&enc.hidden, enc.len, &a.wv));
-        }
+        self.backend.scoped(&mut || {
+            for layer in &self.decoder {
+                let a = &layer.cross_attn;
+                let mut k = self.matmul(&enc.hidden, enc.len, &a.wk);
+                zc_rmsnorm_inplace(&mut k, &a.k_norm, eps);
+                cross_k.push(k);
+                cross_v.push(self.matmul(&enc.hidden, enc.len, &a.wv));
+            }
+        });
         let capacity = self.cfg.max_decoder_tokens + 1;
         let kv = self.cfg.kv_dim();
         DecoderState {
@@ -311,6 +324,14 @@ impl Model {
             });
         }
         self.check_ids(tokens, "decoder")?;
+        let mut logits = Vec::new();
+        self.backend
+            .scoped(&mut || logits = self.decoder_layers(st, tokens, all_logits));
+        Ok(logits)
+    }
+
+    /// The decoder stack on checked tokens that fit the cache: see [`Model::decode`].
+    fn decoder_layers(&self, st: &mut DecoderState, tokens: &[u32], all_logits: bool) -> Vec<f32> {
         let t = tokens.len();
         let d = self.cfg.d_model;
         let kvd = self.cfg.kv_dim();
@@ -358,7 +379,7 @@ impl Model {
         let last = &x[(t - rows) * d..];
         let mut hn = vec![0.0f32; rows * d];
         zc_rmsnorm(last, &self.decoder_norm, eps, &mut hn);
-        Ok(self.matmul(&hn, rows, &self.lm_head))
+        self.matmul(&hn, rows, &self.lm_head)
     }
 
     /// Logits `[decoder_ids.len(), vocab]` for a full teacher-forced pass.

@@ -2,7 +2,8 @@
 //! backend is run against `naive` on seeded random inputs over many shapes, and must agree within
 //! a normalized-MSE bound. New entries in `BACKENDS` are picked up without touching this file.
 //!
-//! Also checked for every backend: bit-identical results at 1, 2 and 3 threads, and NaN/Inf
+//! Also checked for every backend: bit-identical results at 1, 2 and 3 threads (called from
+//! outside the backend's pool and from inside it, where decode-sized products split too), and NaN/Inf
 //! propagating to exactly the outputs they reach in `naive`.
 //!
 //! Run with `cargo test -p thimble-runtime --test backend_ops -- --nocapture` to see the tables.
@@ -329,6 +330,9 @@ fn results_do_not_depend_on_thread_count() {
     let mut rng = ChaCha8Rng::seed_from_u64(0x7e57_0003);
     let mm_shapes = [
         (1, 512, 8192),
+        // Decode-sized products: split across threads only inside `Backend::scoped`.
+        (1, 512, 512),
+        (1, 512, 256),
         (1, 512, 100),
         (1, 64, 4099),
         (1, 512, 4099),
@@ -368,11 +372,15 @@ fn results_do_not_depend_on_thread_count() {
             let w = rand_vec(&mut rng, k * n);
             let outs: Vec<Vec<u32>> = per_threads
                 .iter()
-                .map(|b| bits(&run_matmul(&**b, &x, m, k, n, &w)))
+                .flat_map(|b| {
+                    let mut inside = Vec::new();
+                    b.scoped(&mut || inside = run_matmul(&**b, &x, m, k, n, &w));
+                    [bits(&run_matmul(&**b, &x, m, k, n, &w)), bits(&inside)]
+                })
                 .collect();
             assert!(
                 outs.windows(2).all(|p| p[0] == p[1]),
-                "{}: matmul m={m},k={k},n={n} differs across 1/2/3 threads",
+                "{}: matmul m={m},k={k},n={n} differs across 1/2/3 threads or inside its pool",
                 info.name
             );
         }

@@ -32,6 +32,11 @@ impl GemmBackend {
 /// 512×512 or 512×2048 product takes alone (~12 and ~140 µs); the 512×8192 output head gains.
 const PAR_MIN_WORK: usize = 1 << 21;
 
+/// The same threshold when the caller already runs on this backend's pool (inside
+/// [`Backend::scoped`]): handing half a product to a spinning worker costs a few µs, so a
+/// 512×512 product (~12 µs alone) is worth splitting.
+const PAR_MIN_WORK_IN_POOL: usize = 1 << 17;
+
 /// Output columns per pass of [`row_times_matrix`]: the partial sums (8 KiB) stay in L1 while
 /// the rows of `W` stream past them.
 const COL_TILE: usize = 2048;
@@ -249,6 +254,10 @@ impl Backend for GemmBackend {
         self.threads
     }
 
+    fn scoped(&self, f: &mut (dyn FnMut() + Send)) {
+        self.pool.install(f)
+    }
+
     fn matmul(&self, x: &[f32], m: usize, w: &Matrix, y: &mut [f32]) {
         let (k, n) = (w.rows, w.cols);
         assert_eq!(x.len(), m * k);
@@ -261,7 +270,12 @@ impl Backend for GemmBackend {
             return;
         }
         if m == 1 {
-            if self.threads == 1 || k * n < PAR_MIN_WORK {
+            let min_work = if self.pool.current_thread_index().is_some() {
+                PAR_MIN_WORK_IN_POOL
+            } else {
+                PAR_MIN_WORK
+            };
+            if self.threads == 1 || k * n < min_work {
                 row_times_matrix(x, &w.data, n, y);
                 return;
             }

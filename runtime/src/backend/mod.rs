@@ -81,6 +81,14 @@ pub trait Backend: Send + Sync {
     fn matmul(&self, x: &[f32], m: usize, w: &Matrix, y: &mut [f32]);
     /// Scaled-dot-product attention with softmax over keys, scale `1 / sqrt(head_dim)`.
     fn attention(&self, s: &AttnShape, q: &[f32], k: &[f32], v: &[f32], out: &mut [f32]);
+    /// Runs `f` (one whole forward pass) from inside this backend's worker pool. Entering a pool
+    /// from outside costs a futex wake-up and a sleep per call (10–40 µs on the 2-vCPU machine,
+    /// as much as a 512×512 decode product); from inside, a parallel loop hands its halves to a
+    /// worker that is still spinning from the previous product, so small decode products can
+    /// be split across threads too.
+    fn scoped(&self, f: &mut (dyn FnMut() + Send)) {
+        f()
+    }
 }
 
 /// One registered backend: its name, whether this machine can run it, and its constructor.

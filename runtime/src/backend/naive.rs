@@ -92,6 +92,10 @@ impl Backend for NaiveBackend {
         self.threads
     }
 
+    fn scoped(&self, f: &mut (dyn FnMut() + Send)) {
+        self.pool.install(f)
+    }
+
     fn matmul(&self, x: &[f32], m: usize, w: &Matrix, y: &mut [f32]) {
         assert_eq!(x.len(), m * w.rows);
         assert_eq!(y.len(), m * w.cols);

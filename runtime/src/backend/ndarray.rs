@@ -95,6 +95,10 @@ impl Backend for NdarrayBackend {
         self.threads
     }
 
+    fn scoped(&self, f: &mut (dyn FnMut() + Send)) {
+        self.pool.install(f)
+    }
+
     fn matmul(&self, x: &[f32], m: usize, w: &Matrix, y: &mut [f32]) {
         let (k, n) = (w.rows, w.cols);
         assert_eq!(x.len(), m * k);

@@ -60,6 +60,10 @@ pub const GROUP: usize = 16;
 /// costs 10–40 µs on the 2-vCPU machine; a 512×512 int8 product takes a few µs).
 const PAR_MIN_WORK: usize = 1 << 20;
 
+/// The same threshold when the caller already runs on this backend's pool (inside
+/// [`Backend::scoped`]), where a split costs a few µs instead of a wake-up.
+const PAR_MIN_WORK_IN_POOL: usize = 1 << 17;
+
 /// Bits per weight of a block format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bits {
@@ -635,6 +639,10 @@ impl Backend for QuantBackend {
         self.threads
     }
 
+    fn scoped(&self, f: &mut (dyn FnMut() + Send)) {
+        self.pool.install(f)
+    }
+
     fn prepare(&self, w: &mut Matrix) {
         w.packed = Some(Box::new(QMatrix::new(self.bits, &w.data, w.rows, w.cols)));
     }
@@ -655,7 +663,12 @@ impl Backend for QuantBackend {
             match QAct::new(x, q.nb) {
                 None => f32_row(x, &w.data, n, y),
                 Some(a) => {
-                    if self.threads == 1 || k * n < PAR_MIN_WORK {
+                    let min_work = if self.pool.current_thread_index().is_some() {
+                        PAR_MIN_WORK_IN_POOL
+                    } else {
+                        PAR_MIN_WORK
+                    };
+                    if self.threads == 1 || k * n < min_work {
                         gemv(self.path, q, &a, 0, y);
                     } else {
                         // One chunk of whole groups per thread; every column runs the same
