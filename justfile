@@ -9,6 +9,14 @@ run *ARGS:
 test:
     scripts/test.sh
 
+# Gate the bundled model on assistant:test against baselines/ci/ (part of `just test`).
+ci-gate:
+    scripts/ci-gate.sh
+
+# Re-record baselines/ci/ on purpose (after retraining the model or an intended change).
+ci-baseline:
+    scripts/ci-gate.sh --refresh
+
 # Lints as CI expects them.
 lint:
     cargo fmt --all -- --check

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README, `just test`, .ci/run): Rust tests of the whole workspace,
-# then the Python checks of the converter against its committed fixtures.
+# the Python checks of the converter against its committed fixtures, then the dogfood gate: the
+# bundled model on assistant:test against the committed baselines/ci/ run (scripts/ci-gate.sh).
 # Creates the Python venv from fixtures/requirements.txt when it is missing or stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,3 +14,4 @@ fi
 
 cargo test --workspace --quiet
 .venv/bin/python fixtures/reference/test_converter.py
+scripts/ci-gate.sh

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Dogfood the gate: run the bundled model on assistant:test and gate it against the committed
+# baseline run in baselines/ci/ (policy baselines/ci/gate.toml). Part of scripts/test.sh, so CI
+# fails when a change moves the bundled model's verdicts significantly.
+#
+#   scripts/ci-gate.sh            # gate (exit 1 on a regression, 2 on unusable input)
+#   scripts/ci-gate.sh --refresh  # re-record the baseline on purpose, then review and commit it
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The dev-profile binary: `cargo test` has just built it, and the model is small.
+thimble() { cargo run --quiet -p thimble-harness --bin thimble -- "$@"; }
+base=baselines/ci/assistant-test
+
+if [ "${1:-}" = "--refresh" ]; then
+  rm -rf "$base"
+  thimble run --suite assistant:test --backend gemm --threads 2 --out "$base"
+  echo "re-recorded $base; check 'git diff --stat baselines/ci' and commit it with the reason"
+  exit 0
+fi
+
+out=target/ci-gate
+rm -rf "$out"
+mkdir -p "$out"
+thimble run --suite assistant:test --backend gemm --threads 2 --out "$out/assistant-test"
+thimble gate --baseline "$base" --current "$out/assistant-test" \
+  --policy baselines/ci/gate.toml --markdown "$out/gate.md" --junit "$out/gate.xml"
