@@ -42,10 +42,15 @@ reference-fixtures: venv
 # Train the bundled fixture model from scratch (tokenizer + model + golden; ≤ 2 h on 2 cores).
 train-fixture:
     python3 -m venv .venv-train && .venv-train/bin/pip install -r fixtures/train/requirements.txt
-    cargo run --release -p thimble-harness --bin thimble -- suite generate --out target/needle-tiny-data --seed 1 --splits train,dev --train-size 120000
-    .venv-train/bin/python fixtures/train/train.py --data target/needle-tiny-data --work target/needle-tiny-work --out fixtures/needle-tiny --augment 0.6 --time-budget-min 50
+    cargo run --release -p thimble-harness --bin thimble -- suite generate --out target/needle-tiny-data --seed 1 --splits train,dev --train-size 200000
+    .venv-train/bin/python fixtures/train/train.py --data target/needle-tiny-data --work target/needle-tiny-work --out fixtures/needle-tiny --augment 0.6 --time-budget-min 60
     .venv-train/bin/python fixtures/train/golden.py --model fixtures/needle-tiny --dev target/needle-tiny-data/dev.jsonl
 
 # Run the fixture model over every reported suite (the README's accuracy table).
 fixture-results:
     scripts/fixture-results.sh
+
+# Screenshot a report (`thimble report --results runs/fixture/* --out runs/report`) in headless
+# Chromium (Debian's `chromium`); fails if the page logs an error or no PNG comes out.
+report-screenshot DIR="runs/report" OUT="runs/report/screenshot.png":
+    scripts/report-screenshot.sh {{DIR}} {{OUT}}
