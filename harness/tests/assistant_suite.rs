@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 use thimble_harness::assistant::catalogue::{find_tool, tools_conflict, ParamType, TOOLS};
 use thimble_harness::assistant::rng::Rng;
-use thimble_harness::assistant::templates::{parse, Token};
+use thimble_harness::assistant::templates::{check_no_eval_leak, parse, phrasing_words, Token};
 use thimble_harness::assistant::values::{Side, ValueKind};
 use thimble_harness::assistant::{
     self, generate_split, parse_seed, parse_splits, write_suite, AssistantError, GenerateOptions,
@@ -54,6 +54,16 @@ fn catalogue_has_the_promised_shape() {
             t.name
         );
         assert!(t.phrasings.len() >= 4, "{} has few phrasings", t.name);
+        // Trained tools need many sentence shapes, or a small model memorises a handful of
+        // templates and fails on the held-out phrasings.
+        if !t.heldout {
+            assert!(
+                t.phrasings.len() >= 14,
+                "{} has {} train phrasings, fewer than 14",
+                t.name,
+                t.phrasings.len()
+            );
+        }
         assert!(
             !t.eval_phrasings.is_empty(),
             "{} has no eval phrasing",
@@ -86,6 +96,29 @@ fn catalogue_has_the_promised_shape() {
             );
         }
     }
+    // Nor may a train phrasing be an eval phrasing with only slots, articles or punctuation
+    // changed.
+    let evals: Vec<&str> = TOOLS
+        .iter()
+        .flat_map(|t| t.eval_phrasings.iter().copied())
+        .collect();
+    for t in TOOLS.iter().filter(|t| !t.heldout) {
+        check_no_eval_leak(t.phrasings, &evals).unwrap_or_else(|e| panic!("{}: {e}", t.name));
+    }
+}
+
+#[test]
+fn the_eval_leak_check_catches_reworded_eval_phrasings() {
+    let evals = ["search my contacts for {name}", "erase my {time} alarm"];
+    assert_eq!(
+        phrasing_words("^Search the contacts for {who}!"),
+        ["search", "contacts", "for"]
+    );
+    let err = check_no_eval_leak(&["call {contact}", "Erase my {when} alarm."], &evals)
+        .expect_err("a reworded eval phrasing is a leak");
+    assert!(err.contains("erase my {time} alarm"), "{err}");
+    check_no_eval_leak(&["look {name} up in my address book"], &evals)
+        .expect("a different sentence is not a leak");
 }
 
 #[test]
@@ -622,6 +655,8 @@ fn value_boundaries_are_unambiguous() {
             assert!(!v.ends_with('.'), "{kind:?} value {v:?}");
         }
     }
+    // Every clash is reported at once, so a catalogue edit is fixed in one round.
+    let mut clashes: Vec<String> = Vec::new();
     for t in TOOLS {
         for template in t.phrasings.iter().chain(t.eval_phrasings) {
             let parsed = parse(template).unwrap();
@@ -645,21 +680,23 @@ fn value_boundaries_are_unambiguous() {
                 if word.is_empty() {
                     continue;
                 }
-                for v in sample(kind, &mut rng) {
-                    let clash = if next.starts_with(' ') {
-                        has_word(&v, &word)
+                let clash = sample(kind, &mut rng).into_iter().find(|v| {
+                    if next.starts_with(' ') {
+                        has_word(v, &word)
                     } else {
                         v.contains(word.as_str())
-                    };
-                    assert!(
-                        !clash,
+                    }
+                });
+                if let Some(v) = clash {
+                    clashes.push(format!(
                         "{}: value {v:?} of {param} contains {word:?}, which follows it in {template:?}",
                         t.name
-                    );
+                    ));
                 }
             }
         }
     }
+    assert!(clashes.is_empty(), "{}", clashes.join("\n"));
 }
 
 #[test]

@@ -132,8 +132,10 @@ fn parse_slot(inner: &str) -> Result<Token<'_>, String> {
 }
 
 /// Checks a tool's phrasings against its parameters: every slot names a parameter with a form
-/// its type supports, no parameter twice, every required parameter present, and every parameter
-/// an eval phrasing uses also trained by some train phrasing.
+/// its type supports, no parameter twice, every required parameter present, every parameter
+/// an eval phrasing uses also trained by some train phrasing, and (for trained tools) no train
+/// phrasing that is an eval phrasing of this or any catalogue tool in other words' clothing
+/// ([`check_no_eval_leak`]).
 pub fn validate_tool(tool: &ToolSpec) -> Result<(), AssistantError> {
     let err = |msg: String| AssistantError::Catalogue(format!("tool {}: {msg}", tool.name));
     if tool.phrasings.is_empty() || tool.eval_phrasings.is_empty() {
@@ -183,6 +185,61 @@ pub fn validate_tool(tool: &ToolSpec) -> Result<(), AssistantError> {
         }
         if !is_eval {
             trained.extend(seen);
+        }
+    }
+    if !tool.heldout {
+        let evals = tool.eval_phrasings.iter().chain(
+            super::catalogue::TOOLS
+                .iter()
+                .flat_map(|t| t.eval_phrasings),
+        );
+        check_no_eval_leak(tool.phrasings, evals).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// The words of a phrasing with its slots, punctuation and articles removed, lower-cased:
+/// "Shoot {recipient} a text, saying {message}!" → `shoot text saying`. Two phrasings with the
+/// same words differ only in slot names, articles or punctuation.
+pub fn phrasing_words(template: &str) -> Vec<String> {
+    let body = template.strip_prefix('^').unwrap_or(template);
+    let mut text = String::with_capacity(body.len());
+    let mut in_slot = false;
+    for c in body.chars() {
+        match c {
+            '{' => {
+                in_slot = true;
+                text.push(' ');
+            }
+            '}' => in_slot = false,
+            _ if in_slot => {}
+            c if c.is_alphanumeric() => text.extend(c.to_lowercase()),
+            // "don't" and "dont" are the same word; other punctuation separates words.
+            '\'' => {}
+            _ => text.push(' '),
+        }
+    }
+    text.split_whitespace()
+        .filter(|w| !matches!(*w, "a" | "an" | "the"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Rejects a train phrasing whose words (see [`phrasing_words`]) equal those of an eval
+/// phrasing: such a pair would leak the held-out sentence shape into `train`.
+pub fn check_no_eval_leak<'a>(
+    train: &[&str],
+    evals: impl IntoIterator<Item = &'a &'a str>,
+) -> Result<(), String> {
+    let evals: Vec<(&str, Vec<String>)> =
+        evals.into_iter().map(|e| (*e, phrasing_words(e))).collect();
+    for t in train {
+        let words = phrasing_words(t);
+        if let Some((e, _)) = evals.iter().find(|(_, w)| *w == words) {
+            return Err(format!(
+                "train phrasing {t:?} is eval phrasing {e:?} with only slots, articles or \
+                 punctuation changed"
+            ));
         }
     }
     Ok(())
@@ -530,4 +587,79 @@ pub fn finish(prefix: &str, body: &str, suffix: &str, starts_with_value: bool) -
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assistant::catalogue::ParamSpec;
+    use crate::assistant::values::ValueKind;
+
+    const TIME: &[ParamSpec] = &[ParamSpec {
+        name: "time",
+        description: "Alarm time",
+        ty: ParamType::Str(ValueKind::Time),
+        required: true,
+    }];
+
+    fn alarm_tool(
+        phrasings: &'static [&'static str],
+        eval_phrasings: &'static [&'static str],
+    ) -> ToolSpec {
+        ToolSpec {
+            name: "test_alarm",
+            category: "alarms",
+            description: "A test tool.",
+            params: TIME,
+            phrasings,
+            eval_phrasings,
+            heldout: false,
+            conflicts: &[],
+        }
+    }
+
+    #[test]
+    fn phrasing_words_drop_slots_articles_and_punctuation() {
+        assert_eq!(
+            phrasing_words("^Shoot {recipient} a text, saying \"{message}\"!"),
+            ["shoot", "text", "saying"]
+        );
+        assert_eq!(
+            phrasing_words("don't wake me at {time:on|off}?"),
+            ["dont", "wake", "me", "at"]
+        );
+        assert_eq!(phrasing_words("{app@cap} {contact}"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn assistant_eval_leak_check_rejects_a_disguised_eval_phrasing() {
+        // An eval phrasing of another catalogue tool ("erase my {time} alarm", delete_alarm's)
+        // with its mood marker, case and punctuation changed.
+        let leaky = alarm_tool(
+            &["delete my {time} alarm", "^Erase my {time} alarm!"],
+            &["zap my {time} alarm"],
+        );
+        let e = validate_tool(&leaky).unwrap_err().to_string();
+        assert!(e.contains("Erase my {time} alarm!"), "{e}");
+        assert!(e.contains("erase my {time} alarm"), "{e}");
+
+        // The tool's own eval phrasing with a slot renamed is caught too.
+        let own = alarm_tool(&["zap an alarm at {time}"], &["zap alarm at {time}"]);
+        assert!(check_no_eval_leak(own.phrasings, own.eval_phrasings).is_err());
+        assert!(validate_tool(&own).is_err());
+
+        // A genuinely different sentence passes.
+        let fine = alarm_tool(
+            &["get rid of the alarm at {time}"],
+            &["zap my {time} alarm"],
+        );
+        validate_tool(&fine).expect("distinct phrasings are fine");
+    }
+
+    #[test]
+    fn assistant_catalogue_has_no_leaky_train_phrasing() {
+        for t in crate::assistant::catalogue::TOOLS {
+            validate_tool(t).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
 }
