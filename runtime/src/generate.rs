@@ -4,12 +4,14 @@
 //! Encoder input is `encode(query)[:1022] + [<tools>] + encode(tools)`, cut to the model's
 //! context; the decoder starts from `[EOS]`, the model writes `<tool_call>`, the calls as compact
 //! JSON, then EOS. Timings: `prefill` is the encoder plus the cross-attention K/V; `decode` is
-//! every decoder step.
+//! every decoder step (mask computation included when decoding is constrained, see
+//! [`crate::constrain`]).
 
 use std::time::Instant;
 
 use serde_json::Value;
 
+use crate::constrain::{Constrain, ConstrainReport, Grammar, Masker, VocabIndex};
 use crate::error::{Error, Result};
 use crate::model::{argmax, Model};
 use crate::tokenizer::Tokenizer;
@@ -71,6 +73,34 @@ pub struct Greedy {
 
 /// Greedy decoding from `[EOS]` for at most `max_new` tokens (stopping after EOS).
 pub fn greedy(model: &Model, encoder_ids: &[u32], max_new: usize) -> Result<Greedy> {
+    decode_loop(model, encoder_ids, max_new, |logits| Ok(argmax(logits)))
+}
+
+/// [`greedy`] with every step masked by `masker`: disallowed logits become -inf before the
+/// argmax, so the choice stays deterministic. Running out of `max_new` is not an error (the
+/// output is then an unfinished prefix; see [`Masker::is_complete`]); a step with no allowed
+/// token is.
+pub fn greedy_constrained(
+    model: &Model,
+    encoder_ids: &[u32],
+    max_new: usize,
+    masker: &mut Masker,
+) -> Result<Greedy> {
+    decode_loop(model, encoder_ids, max_new, |logits| {
+        masker.apply(logits)?;
+        let next = masker.choose(argmax(logits));
+        masker.advance(next)?;
+        Ok(next)
+    })
+}
+
+/// The decoding loop shared by both: `pick` turns each step's logits into the next token.
+fn decode_loop(
+    model: &Model,
+    encoder_ids: &[u32],
+    max_new: usize,
+    mut pick: impl FnMut(&mut [f32]) -> Result<u32>,
+) -> Result<Greedy> {
     let cfg = model.config();
     if max_new > cfg.max_decoder_tokens {
         return Err(Error::TooLong {
@@ -89,8 +119,8 @@ pub fn greedy(model: &Model, encoder_ids: &[u32], max_new: usize) -> Result<Gree
     let mut stop = Stop::MaxTokens;
     let mut first_token_ms = 0.0;
     while tokens.len() < max_new {
-        let logits = model.decode(&mut st, &[next], false)?;
-        next = argmax(&logits);
+        let mut logits = model.decode(&mut st, &[next], false)?;
+        next = pick(&mut logits)?;
         if tokens.is_empty() {
             first_token_ms = ms(t0);
         }
@@ -122,6 +152,8 @@ pub struct Generation {
     pub calls: std::result::Result<Vec<Value>, String>,
     pub prompt: Prompt,
     pub greedy: Greedy,
+    /// Present when decoding was constrained (`names` or `schema`).
+    pub constrain: Option<ConstrainReport>,
 }
 
 impl Generation {
@@ -133,7 +165,17 @@ impl Generation {
     }
 }
 
-/// Runs one request: tools JSON and query in, calls out.
+/// How to run one request.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GenerateOptions<'a> {
+    /// Stop after this many generated tokens (default: the model's maximum).
+    pub max_new: Option<usize>,
+    pub constrain: Constrain,
+    /// The tokenizer's mask index, to reuse across requests; built per request when `None`.
+    pub vocab: Option<&'a VocabIndex>,
+}
+
+/// Runs one request: tools JSON and query in, calls out (unconstrained).
 pub fn generate(
     model: &Model,
     tok: &Tokenizer,
@@ -141,11 +183,14 @@ pub fn generate(
     tools_json: &str,
     max_new: Option<usize>,
 ) -> Result<Generation> {
-    let tools = normalize_tools(tools_json)?;
-    generate_normalized(model, tok, query, &tools, max_new)
+    let opts = GenerateOptions {
+        max_new,
+        ..GenerateOptions::default()
+    };
+    generate_with(model, tok, query, tools_json, &opts)
 }
 
-/// As [`generate`], for tools already normalized.
+/// As [`generate`], for tools already normalized (unconstrained).
 pub fn generate_normalized(
     model: &Model,
     tok: &Tokenizer,
@@ -153,13 +198,59 @@ pub fn generate_normalized(
     tools: &ToolsPrompt,
     max_new: Option<usize>,
 ) -> Result<Generation> {
+    let opts = GenerateOptions {
+        max_new,
+        ..GenerateOptions::default()
+    };
+    generate_normalized_with(model, tok, query, tools, &opts)
+}
+
+/// As [`generate`], with options (constrained decoding).
+pub fn generate_with(
+    model: &Model,
+    tok: &Tokenizer,
+    query: &str,
+    tools_json: &str,
+    opts: &GenerateOptions,
+) -> Result<Generation> {
+    let tools = normalize_tools(tools_json)?;
+    generate_normalized_with(model, tok, query, &tools, opts)
+}
+
+/// As [`generate_normalized`], with options (constrained decoding).
+pub fn generate_normalized_with(
+    model: &Model,
+    tok: &Tokenizer,
+    query: &str,
+    tools: &ToolsPrompt,
+    opts: &GenerateOptions,
+) -> Result<Generation> {
     let cfg = model.config();
     let prompt = build_prompt(model, tok, query, &tools.text);
-    let greedy = greedy(
-        model,
-        &prompt.ids,
-        max_new.unwrap_or(cfg.max_decoder_tokens),
-    )?;
+    let max_new = opts.max_new.unwrap_or(cfg.max_decoder_tokens);
+    let (greedy, constrain) = match opts.constrain {
+        Constrain::Off => (greedy(model, &prompt.ids, max_new)?, None),
+        mode => {
+            let grammar = Grammar::compile(tools, mode)?;
+            let built;
+            let vocab = match opts.vocab {
+                Some(v) => v,
+                None => {
+                    built = VocabIndex::new(tok, cfg);
+                    &built
+                }
+            };
+            let mut masker = Masker::new(vocab, &grammar);
+            let g = greedy_constrained(model, &prompt.ids, max_new, &mut masker)?;
+            let report = ConstrainReport {
+                mode,
+                warnings: grammar.warnings().to_vec(),
+                complete: masker.is_complete(),
+                mask_us: masker.mask_us().to_vec(),
+            };
+            (g, Some(report))
+        }
+    };
     let body: &[u32] = match greedy.tokens.split_last() {
         Some((&last, rest)) if last == cfg.eos_id => rest,
         _ => &greedy.tokens,
@@ -171,6 +262,7 @@ pub fn generate_normalized(
         calls,
         prompt,
         greedy,
+        constrain,
     })
 }
 

@@ -4,10 +4,12 @@
 //! Data flows one way: [`source`] resolves a model (directory or `synthetic:` preset) into a
 //! [`config::Config`] plus [`weights::Weights`]; [`model::Model`] binds them to a
 //! [`backend::Backend`]; [`generate`] applies Needle's I/O contract around the forward pass,
-//! using the SentencePiece [`tokenizer`] and the [`tools`] normalization.
+//! using the SentencePiece [`tokenizer`] and the [`tools`] normalization, optionally masking
+//! each step with a grammar compiled from the tools ([`constrain`]).
 
 pub mod backend;
 pub mod config;
+pub mod constrain;
 pub mod error;
 pub mod generate;
 pub mod model;

@@ -2,7 +2,8 @@
 
 use anyhow::{Context, Result};
 use clap::Args;
-use thimble_runtime::generate::generate;
+use thimble_runtime::constrain::Constrain;
+use thimble_runtime::generate::{generate_with, GenerateOptions};
 
 use super::common::ModelArgs;
 
@@ -22,6 +23,20 @@ pub struct GenerateArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Constrained decoding: off (plain greedy), names (call shape, tool names and argument
+    /// keys), schema (every value checked against its parameter's schema).
+    #[arg(long, default_value = "off")]
+    pub constrain: Constrain,
+    /// Report the per-token mask cost (median, p99, max; every step with --json).
+    #[arg(long)]
+    pub mask_timing: bool,
+}
+
+/// Nearest-rank percentile of unsorted data.
+fn pct(v: &[f64], p: f64) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    crate::run::summary::percentile(&s, p)
 }
 
 pub fn run(args: GenerateArgs) -> Result<()> {
@@ -30,13 +45,13 @@ pub fn run(args: GenerateArgs) -> Result<()> {
         .tokenizer
         .as_ref()
         .context("this model has no tokenizer.model; pass --tokenizer PATH")?;
-    let g = generate(
-        &loaded.model,
-        tok,
-        &args.query,
-        &args.tools,
-        args.max_tokens,
-    )?;
+    let opts = GenerateOptions {
+        max_new: args.max_tokens,
+        constrain: args.constrain,
+        vocab: None,
+    };
+    let g = generate_with(&loaded.model, tok, &args.query, &args.tools, &opts)?;
+    let mask_us = g.constrain.as_ref().map_or(&[][..], |c| &c.mask_us[..]);
     let decode_tok_s = if g.greedy.decode_ms > 0.0 {
         g.generated_tokens() as f64 / (g.greedy.decode_ms / 1e3)
     } else {
@@ -60,9 +75,35 @@ pub fn run(args: GenerateArgs) -> Result<()> {
                 "decode_ms": g.greedy.decode_ms,
                 "backend": loaded.model.backend().name(),
                 "threads": loaded.model.backend().threads(),
+                "constrain": args.constrain.as_str(),
+                "constrain_complete": g.constrain.as_ref().map(|c| c.complete),
+                "constrain_warnings": g.constrain.as_ref().map(|c| {
+                    c.warnings.iter().map(ToString::to_string).collect::<Vec<_>>()
+                }),
+                "mask_us": args.mask_timing.then_some(mask_us),
             })
         );
         return Ok(());
+    }
+    if let Some(c) = &g.constrain {
+        for w in &c.warnings {
+            eprintln!("constrain: {w}");
+        }
+        if !c.complete {
+            eprintln!(
+                "constrain: the call list was not finished within {} tokens; the output is incomplete",
+                g.generated_tokens()
+            );
+        }
+        if args.mask_timing && !mask_us.is_empty() {
+            eprintln!(
+                "mask per token: median {:.1} us, p99 {:.1} us, max {:.1} us over {} steps",
+                pct(mask_us, 50.0),
+                pct(mask_us, 99.0),
+                pct(mask_us, 100.0),
+                mask_us.len()
+            );
+        }
     }
     match &g.calls {
         Ok(calls) => {
@@ -76,7 +117,7 @@ pub fn run(args: GenerateArgs) -> Result<()> {
         Err(e) => println!("(unparseable output: {e})\nraw: {}", g.raw_text),
     }
     eprintln!(
-        "prompt {} tokens{} | prefill {:.2} ms | {} tokens generated in {:.2} ms ({:.0} tok/s) | backend {} x{}",
+        "prompt {} tokens{} | prefill {:.2} ms | {} tokens generated in {:.2} ms ({:.0} tok/s) | backend {} x{} | constrain {}",
         g.prompt_tokens(),
         if g.prompt.truncated { " (truncated)" } else { "" },
         g.greedy.prefill_ms,
@@ -85,6 +126,7 @@ pub fn run(args: GenerateArgs) -> Result<()> {
         decode_tok_s,
         loaded.model.backend().name(),
         loaded.model.backend().threads(),
+        args.constrain,
     );
     Ok(())
 }

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use serde_json::{json, Value};
-use thimble_runtime::generate::generate_normalized;
+use thimble_runtime::constrain::{Constrain, VocabIndex};
+use thimble_runtime::generate::{generate_normalized_with, GenerateOptions};
 use thimble_runtime::tools::normalize_tools_value;
 
 use crate::cli::common::ModelArgs;
@@ -41,6 +42,10 @@ pub struct RunArgs {
     /// Stop generating after this many tokens (default: the model's maximum).
     #[arg(long)]
     pub max_tokens: Option<usize>,
+    /// Constrained decoding: off (plain greedy), names (call shape, tool names and argument
+    /// keys), schema (every value checked against its parameter's schema).
+    #[arg(long, default_value = "off")]
+    pub constrain: Constrain,
 }
 
 /// Parses `K/N` into a 0-based shard index and a shard count.
@@ -106,7 +111,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     let (mut log, mut done) = SampleLog::open(&args.out.join("samples.jsonl"), args.resume)?;
     let started = provenance::now_rfc3339();
     let backend = loaded.model.backend();
-    let meta = json!({
+    let mut meta = json!({
         "suite": suite.name,
         "suite_sha256": suite.sha256,
         "shard": args.shard,
@@ -120,6 +125,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         "backend": backend.name(),
         "threads": backend.threads(),
         "max_tokens": args.max_tokens,
+        "constrain": args.constrain.as_str(),
         "host": provenance::host(),
         "build": provenance::build(),
     });
@@ -134,11 +140,23 @@ pub fn run(args: RunArgs) -> Result<()> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.set_position(done.len() as u64);
+    // One trie over the vocabulary serves every request.
+    let vocab =
+        (args.constrain != Constrain::Off).then(|| VocabIndex::new(tok, loaded.model.config()));
+    let opts = GenerateOptions {
+        max_new: args.max_tokens,
+        constrain: args.constrain,
+        vocab: vocab.as_ref(),
+    };
+    let mut constrain_stats = summary::ConstrainStats::default();
     for ex in todo {
         let tools = normalize_tools_value(tools_for_model(ex)?)
             .with_context(|| format!("example {}: tools", ex.id))?;
-        let g = generate_normalized(&loaded.model, tok, ex.query(), &tools, args.max_tokens)
+        let g = generate_normalized_with(&loaded.model, tok, ex.query(), &tools, &opts)
             .with_context(|| format!("example {}", ex.id))?;
+        if let Some(c) = &g.constrain {
+            constrain_stats.add(&ex.id, c);
+        }
         let rename = |n: &str| tools.original_name(n).to_string();
         let decoded = judge::decode_needle_output(&g.raw_text, &rename);
         let judged = judge::judge(ex, decoded);
@@ -161,6 +179,18 @@ pub fn run(args: RunArgs) -> Result<()> {
         bar.inc(1);
     }
     bar.finish_and_clear();
+    if args.constrain != Constrain::Off {
+        let report = constrain_stats.to_json();
+        eprintln!(
+            "constrain {}: {} warning kind(s), {} unfinished output(s), mask p50 {:.1} us p99 {:.1} us per token (summary.json: provenance.run.constrain_report)",
+            args.constrain,
+            report["warnings"].as_array().map_or(0, Vec::len),
+            report["incomplete"].as_array().map_or(0, Vec::len),
+            report["mask_us_per_token"]["p50"].as_f64().unwrap_or(0.0),
+            report["mask_us_per_token"]["p99"].as_f64().unwrap_or(0.0),
+        );
+        meta["constrain_report"] = report;
+    }
     write_summary(&args.out, &meta, &done, &examples, &started)?;
     Ok(())
 }
