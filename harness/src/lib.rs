@@ -20,3 +20,4 @@ pub mod resolve;
 pub mod run;
 pub mod stats;
 pub mod suite;
+pub mod transform;
