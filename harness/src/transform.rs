@@ -48,7 +48,8 @@ pub const ALL: &[Transform] = &[
     Transform::NoDescriptions,
 ];
 
-const NAMES: &str = "shuffle-tools, shuffle-keys, distractors[:N], synonyms, noise, no-descriptions, all";
+const NAMES: &str =
+    "shuffle-tools, shuffle-keys, distractors[:N], synonyms, noise, no-descriptions, all";
 
 impl fmt::Display for Transform {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -456,7 +457,10 @@ fn add_noise(ex: &mut Example, rng: &mut ChaCha8Rng) {
     }
     let mut out = String::with_capacity(text.len());
     let mut start = 0;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
         if c.is_ascii_alphabetic() {
             continue;
         }
@@ -517,7 +521,12 @@ mod tests {
     fn tool(name: &str, params: &[&str]) -> Value {
         let props: Map<String, Value> = params
             .iter()
-            .map(|p| (p.to_string(), json!({"type": "string", "description": "a description"})))
+            .map(|p| {
+                (
+                    p.to_string(),
+                    json!({"type": "string", "description": "a description"}),
+                )
+            })
             .collect();
         json!({"name": name, "description": format!("{name} tool"),
                "parameters": {"type": "object", "properties": props, "required": params}})
@@ -525,7 +534,10 @@ mod tests {
 
     fn suite() -> Suite {
         let args = |pairs: &[(&str, &str)]| -> Map<String, Value> {
-            pairs.iter().map(|(k, v)| (k.to_string(), json!(v))).collect()
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), json!(v)))
+                .collect()
         };
         Suite {
             name: "s".into(),
@@ -534,13 +546,24 @@ mod tests {
                 example(
                     "a",
                     "Send a message to Dana Romero saying running late tonight",
-                    vec![tool("send_text_message", &["contact", "message"]), tool("set_alarm", &["time"])],
+                    vec![
+                        tool("send_text_message", &["contact", "message"]),
+                        tool("set_alarm", &["time"]),
+                    ],
                     vec![Call::new(
                         "send_text_message",
-                        args(&[("contact", "Dana Romero"), ("message", "running late tonight")]),
+                        args(&[
+                            ("contact", "Dana Romero"),
+                            ("message", "running late tonight"),
+                        ]),
                     )],
                 ),
-                example("b", "Who wrote Moby Dick?", vec![tool("get_weather", &["city"])], vec![]),
+                example(
+                    "b",
+                    "Who wrote Moby Dick?",
+                    vec![tool("get_weather", &["city"])],
+                    vec![],
+                ),
                 example(
                     "c",
                     "Find a description of the museum",
@@ -561,9 +584,15 @@ mod tests {
             parse_list("distractors:5,noise").unwrap(),
             vec![Transform::Distractors(5), Transform::Noise]
         );
-        assert!(parse_list("shuffle").unwrap_err().contains("unknown transform \"shuffle\""));
-        assert!(parse_list("distractors:0").unwrap_err().contains("from 1 to 32"));
-        assert!(parse_list("noise:3").unwrap_err().contains("takes no argument"));
+        assert!(parse_list("shuffle")
+            .unwrap_err()
+            .contains("unknown transform \"shuffle\""));
+        assert!(parse_list("distractors:0")
+            .unwrap_err()
+            .contains("from 1 to 32"));
+        assert!(parse_list("noise:3")
+            .unwrap_err()
+            .contains("takes no argument"));
         assert!(parse_list(" , ").unwrap_err().contains("no transform"));
     }
 
@@ -609,7 +638,10 @@ mod tests {
     fn distractors_skip_no_call_examples_and_present_tools() {
         let s = suite();
         let d = Transform::Distractors(3).apply(&s, 1);
-        assert_eq!(d.examples[1], s.examples[1], "no-call example must be untouched");
+        assert_eq!(
+            d.examples[1], s.examples[1],
+            "no-call example must be untouched"
+        );
         let names: Vec<&str> = d.examples[0].tools.iter().filter_map(tool_name).collect();
         let unique: BTreeSet<&str> = names.iter().copied().collect();
         assert_eq!(names.len(), unique.len());
@@ -624,8 +656,13 @@ mod tests {
         let ex = &r.examples[0];
         let props = &ex.tools[0]["parameters"]["properties"];
         assert!(props.get("person").is_some() && props.get("text").is_some());
-        assert_eq!(ex.tools[0]["parameters"]["required"], json!(["person", "text"]));
-        let Expected::Calls { calls } = &ex.expected else { panic!() };
+        assert_eq!(
+            ex.tools[0]["parameters"]["required"],
+            json!(["person", "text"])
+        );
+        let Expected::Calls { calls } = &ex.expected else {
+            panic!()
+        };
         let keys: Vec<&str> = calls[0].arguments.keys().map(String::as_str).collect();
         assert_eq!(keys, ["person", "text"]);
         // Word-level synonyms; "description" has none and stays.
@@ -638,11 +675,18 @@ mod tests {
         let mut s = suite();
         s.examples[0].dialect = Dialect::Bfcl;
         s.examples[0].expected = Expected::BfclGroundTruth {
-            ground_truth: vec![json!({"send_text_message": {"contact": ["Dana Romero"], "message": ["x"]}})],
+            ground_truth: vec![
+                json!({"send_text_message": {"contact": ["Dana Romero"], "message": ["x"]}}),
+            ],
         };
         let r = Transform::Synonyms.apply(&s, 0);
-        let Expected::BfclGroundTruth { ground_truth } = &r.examples[0].expected else { panic!() };
-        assert_eq!(ground_truth[0], json!({"send_text_message": {"person": ["Dana Romero"], "text": ["x"]}}));
+        let Expected::BfclGroundTruth { ground_truth } = &r.examples[0].expected else {
+            panic!()
+        };
+        assert_eq!(
+            ground_truth[0],
+            json!({"send_text_message": {"person": ["Dana Romero"], "text": ["x"]}})
+        );
     }
 
     #[test]
@@ -662,7 +706,10 @@ mod tests {
         for seed in 0..50 {
             let r = Transform::Noise.apply(&s, seed);
             let q = r.examples[0].query();
-            assert!(q.contains("Dana Romero") && q.contains("running late tonight"), "{q}");
+            assert!(
+                q.contains("Dana Romero") && q.contains("running late tonight"),
+                "{q}"
+            );
             assert_eq!(q.len(), s.examples[0].query().len());
             if q != s.examples[0].query() {
                 changed += 1;

@@ -311,3 +311,57 @@ fn bfcl_suites_run_through_the_official_rules() {
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(!r.status.success() && err.contains("simple_cobol"), "{err}");
 }
+
+#[test]
+fn transforms_run_next_to_the_plain_run_and_pair_by_id() {
+    let out = tmp("transforms");
+    let o = out.to_str().unwrap();
+    let r = thimble(&[
+        "run",
+        "--suite",
+        "assistant:test",
+        "--limit",
+        "12",
+        "--threads",
+        "1",
+        "--out",
+        o,
+        "--transform",
+        "shuffle-tools,distractors:2,synonyms",
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let t: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("transforms.json")).unwrap())
+            .unwrap();
+    let rows = t["rows"].as_array().unwrap();
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| r["transform"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["shuffle-tools", "distractors:2", "synonyms"]);
+    for row in rows {
+        assert_eq!(row["paired"], 12);
+        let dir = out.join(row["dir"].as_str().unwrap());
+        let s: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap())
+                .unwrap();
+        assert_eq!(s["provenance"]["run"]["transform"], row["transform"]);
+        assert_eq!(
+            s["provenance"]["run"]["suite"].as_str().unwrap(),
+            format!("assistant:test+{}", row["transform"].as_str().unwrap())
+        );
+        // The table's counts are the transformed run's own verdicts.
+        assert_eq!(s["counts"]["accuracy"]["num"], row["valid"]);
+    }
+    let md = std::fs::read_to_string(out.join("transforms.md")).unwrap();
+    assert!(
+        md.contains("| (none) | 12 |") && md.contains("| synonyms | 12 |"),
+        "{md}"
+    );
+
+    let bad = thimble(&["run", "--limit", "1", "--out", o, "--transform", "shuffle"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("unknown transform \"shuffle\""), "{err}");
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -4,6 +4,7 @@
 pub mod judge;
 pub mod samples;
 pub mod summary;
+pub mod transforms;
 
 use std::path::{Path, PathBuf};
 
@@ -18,7 +19,9 @@ use crate::cli::common::ModelArgs;
 use crate::dialect::convert_tools;
 use crate::provenance;
 use crate::suite::{Dialect, Example, Suite};
+use crate::transform::{self, Transform};
 use samples::{done_ids, Sample, SampleLog};
+use thimble_runtime::source::Loaded;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -46,6 +49,14 @@ pub struct RunArgs {
     /// keys), schema (every value checked against its parameter's schema).
     #[arg(long, default_value = "off")]
     pub constrain: Constrain,
+    /// Also run robustness transforms of the suite (comma-separated, or `all`): shuffle-tools,
+    /// shuffle-keys, distractors[:N], synonyms, noise, no-descriptions. Each goes to
+    /// OUT/transforms/<name>/; OUT/transforms.md compares them with the plain run by id.
+    #[arg(long)]
+    pub transform: Option<String>,
+    /// Seed of the transforms' random choices.
+    #[arg(long, default_value_t = 0)]
+    pub transform_seed: u64,
 }
 
 /// Parses `K/N` into a 0-based shard index and a shard count.
@@ -100,15 +111,57 @@ fn model_sha256(files: &[PathBuf], source: &str) -> Result<String> {
 pub fn run(args: RunArgs) -> Result<()> {
     let suite = crate::resolve::load_suite(&args.suite)?;
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
-    let examples = select(&suite, shard, args.limit);
+    let transforms = match &args.transform {
+        Some(spec) => {
+            transform::parse_list(spec).map_err(|e| anyhow::anyhow!("--transform: {e}"))?
+        }
+        None => Vec::new(),
+    };
     let loaded = args.model.load()?;
     let tok = loaded
         .tokenizer
         .as_ref()
         .context("the model has no tokenizer.model; pass --tokenizer PATH")?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
-    let (mut log, mut done) = SampleLog::open(&args.out.join("samples.jsonl"), args.resume)?;
+    // One trie over the vocabulary serves every request.
+    let vocab =
+        (args.constrain != Constrain::Off).then(|| VocabIndex::new(tok, loaded.model.config()));
+    let opts = GenerateOptions {
+        max_new: args.max_tokens,
+        constrain: args.constrain,
+        vocab: vocab.as_ref(),
+    };
+    let plain = run_suite(&args, &loaded, &opts, &suite, shard, &args.out, None)?;
+    if transforms.is_empty() {
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    for t in &transforms {
+        let changed = t.apply(&suite, args.transform_seed);
+        let dir = args.out.join("transforms").join(transforms::dir_name(t));
+        let samples = run_suite(&args, &loaded, &opts, &changed, shard, &dir, Some(t))?;
+        rows.push(transforms::compare(t, &plain, &samples));
+    }
+    transforms::write(&args.out, &suite.name, args.transform_seed, &plain, &rows)
+}
+
+/// One suite (plain or transformed) into `out`: samples as they come, then the summary.
+/// Returns every sample of the run, resumed ones included.
+fn run_suite(
+    args: &RunArgs,
+    loaded: &Loaded,
+    opts: &GenerateOptions<'_>,
+    suite: &Suite,
+    shard: Option<(usize, usize)>,
+    out: &Path,
+    transform: Option<&Transform>,
+) -> Result<Vec<Sample>> {
+    let examples = select(suite, shard, args.limit);
+    let tok = loaded
+        .tokenizer
+        .as_ref()
+        .context("the model has no tokenizer.model; pass --tokenizer PATH")?;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let (mut log, mut done) = SampleLog::open(&out.join("samples.jsonl"), args.resume)?;
     let started = provenance::now_rfc3339();
     let backend = loaded.model.backend();
     let mut meta = json!({
@@ -126,6 +179,8 @@ pub fn run(args: RunArgs) -> Result<()> {
         "threads": backend.threads(),
         "max_tokens": args.max_tokens,
         "constrain": args.constrain.as_str(),
+        "transform": transform.map(|t| t.to_string()),
+        "transform_seed": transform.map(|_| args.transform_seed),
         "host": provenance::host(),
         "build": provenance::build(),
     });
@@ -140,19 +195,11 @@ pub fn run(args: RunArgs) -> Result<()> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.set_position(done.len() as u64);
-    // One trie over the vocabulary serves every request.
-    let vocab =
-        (args.constrain != Constrain::Off).then(|| VocabIndex::new(tok, loaded.model.config()));
-    let opts = GenerateOptions {
-        max_new: args.max_tokens,
-        constrain: args.constrain,
-        vocab: vocab.as_ref(),
-    };
     let mut constrain_stats = summary::ConstrainStats::default();
     for ex in todo {
         let tools = normalize_tools_value(tools_for_model(ex)?)
             .with_context(|| format!("example {}: tools", ex.id))?;
-        let g = generate_normalized_with(&loaded.model, tok, ex.query(), &tools, &opts)
+        let g = generate_normalized_with(&loaded.model, tok, ex.query(), &tools, opts)
             .with_context(|| format!("example {}", ex.id))?;
         if let Some(c) = &g.constrain {
             constrain_stats.add(&ex.id, c);
@@ -191,8 +238,8 @@ pub fn run(args: RunArgs) -> Result<()> {
         );
         meta["constrain_report"] = report;
     }
-    write_summary(&args.out, &meta, &done, &examples, &started)?;
-    Ok(())
+    write_summary(out, &meta, &done, &examples, &started)?;
+    Ok(done)
 }
 
 /// Writes `summary.json` for a finished (or merged) run and prints the headline.
