@@ -93,6 +93,7 @@ pub fn run(args: MergeArgs) -> Result<()> {
                 &s.run["model"]["sha256"],
             ),
             ("max_tokens", &first.run["max_tokens"], &s.run["max_tokens"]),
+            ("constrain", &first.run["constrain"], &s.run["constrain"]),
         ] {
             if a != b {
                 bail!(
@@ -195,6 +196,11 @@ pub fn run(args: MergeArgs) -> Result<()> {
     let mut meta = first.run.clone();
     meta["shard"] = Value::Null;
     meta["limit"] = Value::Null;
+    // Each shard's constrained-decoding report covers its own examples only; it stays with the
+    // shard below rather than passing for the merged run's.
+    if let Some(m) = meta.as_object_mut() {
+        m.remove("constrain_report");
+    }
     meta["shards"] = Value::Array(
         shards
             .iter()
@@ -207,6 +213,7 @@ pub fn run(args: MergeArgs) -> Result<()> {
                     "complete": s.complete,
                     "backend": s.run["backend"],
                     "threads": s.run["threads"],
+                    "constrain_report": s.run["constrain_report"],
                     "host": s.run["host"],
                     "build": s.run["build"],
                     "started": s.started,

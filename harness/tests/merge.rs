@@ -115,6 +115,25 @@ fn two_shards_merge_into_the_unsharded_run() {
     ]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("shards 1/2 are missing"));
+    // Shards decoded under different constraints are not one run.
+    let s2c = d.join("s2c");
+    run(
+        &s2c,
+        &["--shard", "2/2", "--limit", "10", "--constrain", "names"],
+    );
+    let o = thimble(&[
+        "merge",
+        "--out",
+        d.join("mixed").to_str().unwrap(),
+        s1.to_str().unwrap(),
+        s2c.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("constrain \"off\"") && err.contains("not shards of one run"),
+        "{err}"
+    );
     // The merged directory is not overwritten.
     let o = thimble(&[
         "merge",
