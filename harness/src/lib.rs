@@ -10,6 +10,7 @@ pub mod call;
 pub mod cli;
 pub mod decode;
 pub mod dialect;
+pub mod fuzz;
 pub mod gate;
 pub mod merge;
 pub mod metrics;

@@ -38,6 +38,9 @@ enum Command {
     Merge(thimble_harness::merge::MergeArgs),
     /// Charts and tables (HTML, Markdown, SVG, PNG) from run directories and bench files.
     Report(thimble_harness::report::ReportArgs),
+    /// Fuzz a model with generated tool schemas and queries in each constrain mode; exit 1 on
+    /// a crash or broken guarantee, 2 on unusable input.
+    Fuzz(thimble_harness::fuzz::FuzzArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Report(a) => thimble_harness::report::run(a),
         // The gate's exit status distinguishes a regression (1) from bad input (2).
         Command::Gate(a) => return thimble_harness::gate::exit_code(thimble_harness::gate::run(a)),
+        Command::Fuzz(a) => return thimble_harness::fuzz::exit_code(thimble_harness::fuzz::run(a)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,7 @@
 //! Properties of the BFCL decoders and checker: no panic on arbitrary text or JSON, a rendered
-//! ground truth scores valid, and reordering a valid parallel answer keeps it valid.
+//! ground truth scores valid, reordering the calls of a parallel answer — valid or broken —
+//! never changes its verdict (on entries where BFCL's greedy matcher cannot pair wrongly), and
+//! string standardization is idempotent.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -11,9 +13,11 @@ use thimble_harness::bfcl::load::load_category;
 use thimble_harness::bfcl::render::{
     ground_truth_calls, render_ground_truth, render_json, render_python,
 };
+use thimble_harness::bfcl::values::standardize_string;
 use thimble_harness::bfcl::{check, score_output, NameMapping, OutputFormat, ScoreOptions};
 use thimble_harness::call::Call;
 use thimble_harness::decode;
+use thimble_harness::decode::value::PyValue;
 use thimble_harness::suite::Example;
 
 /// Entries whose first acceptable values do not pass the official checker either (the
@@ -225,28 +229,90 @@ proptest! {
 
     #[test]
     fn parallel_order_keeps_a_valid_answer_valid(idx in 0usize..440, seed in any::<u64>()) {
-        let parallel: Vec<&Example> = examples()
+        let ex = parallel_examples()[idx % parallel_examples().len()];
+        let mut calls = ground_truth_calls(ex).unwrap();
+        shuffle(&mut calls, seed);
+        for (format, text) in [(OutputFormat::Prompt, render_python(&calls)), (OutputFormat::Json, render_json(&calls))] {
+            let v = score_output(ex, &text, opts(format));
+            prop_assert!(v.valid, "{} {:?}: {} {:?}", ex.id, format, text, v);
+        }
+    }
+
+    /// Not only valid answers: a wrong value, a missing, duplicated or renamed call gets the
+    /// same verdict in every order.
+    #[test]
+    fn parallel_order_never_changes_a_verdict(
+        idx in 0usize..440,
+        broken in 0usize..5,
+        at in any::<usize>(),
+        seeds in (any::<u64>(), any::<u64>()),
+    ) {
+        let ex = parallel_examples()[idx % parallel_examples().len()];
+        let mut calls = ground_truth_calls(ex).unwrap();
+        let n = calls.len();
+        let c = at % n.max(1);
+        match broken {
+            1 => {
+                if let Some(arg) = calls[c].1.first_mut() {
+                    arg.1 = PyValue::Str("thimble-wrong".into());
+                }
+            }
+            2 => {
+                calls.remove(c);
+            }
+            3 if n > 1 => calls[(c + 1) % n] = calls[c].clone(),
+            4 => calls[c].0 = "no_such_function".into(),
+            _ => {}
+        }
+        let verdicts = |calls: &[thimble_harness::bfcl::render::RenderedCall]| {
+            [
+                score_output(ex, &render_python(calls), opts(OutputFormat::Prompt)).valid,
+                score_output(ex, &render_json(calls), opts(OutputFormat::Json)).valid,
+            ]
+        };
+        let first = verdicts(&calls);
+        for seed in [seeds.0, seeds.1] {
+            let mut other = calls.clone();
+            shuffle(&mut other, seed);
+            prop_assert_eq!(verdicts(&other), first, "{} broken={} order {:?}", ex.id, broken, other);
+        }
+        if broken == 0 {
+            prop_assert_eq!(first, [true, true], "{}", ex.id);
+        }
+    }
+
+    #[test]
+    fn standardization_is_idempotent(s in any::<String>(), p in pythonish()) {
+        for text in [&s, &p] {
+            let once = standardize_string(text);
+            prop_assert_eq!(standardize_string(&once), once);
+        }
+    }
+}
+
+/// Parallel entries whose verdicts cannot depend on call order (see `has_overlapping_answers`).
+fn parallel_examples() -> &'static Vec<&'static Example> {
+    static P: OnceLock<Vec<&'static Example>> = OnceLock::new();
+    P.get_or_init(|| {
+        examples()
             .iter()
             .filter(|e| {
                 e.category.contains("parallel")
                     && !GT_NOT_SELF_CONSISTENT.contains(&e.id.as_str())
                     && !has_overlapping_answers(e)
             })
-            .collect();
-        let ex = parallel[idx % parallel.len()];
-        let mut calls = ground_truth_calls(ex).unwrap();
-        // A seeded Fisher-Yates shuffle.
-        let mut state = seed | 1;
-        for i in (1..calls.len()).rev() {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let j = (state % (i as u64 + 1)) as usize;
-            calls.swap(i, j);
-        }
-        for (format, text) in [(OutputFormat::Prompt, render_python(&calls)), (OutputFormat::Json, render_json(&calls))] {
-            let v = score_output(ex, &text, opts(format));
-            prop_assert!(v.valid, "{} {:?}: {} {:?}", ex.id, format, text, v);
-        }
+            .collect()
+    })
+}
+
+/// A seeded Fisher-Yates shuffle.
+fn shuffle<T>(items: &mut [T], seed: u64) {
+    let mut state = seed | 1;
+    for i in (1..items.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let j = (state % (i as u64 + 1)) as usize;
+        items.swap(i, j);
     }
 }
