@@ -151,24 +151,31 @@ pub(crate) fn str_step(sub: StrSub, b: u8) -> StrStep {
     }
 }
 
-/// Where the lexer is inside a number.
+/// Integer-part digits a number may have: 18 keep every integer inside i64 and every number
+/// far from f64's range, so whatever the grammar accepts, `serde_json` parses (it rejects a
+/// number that overflows a double, and a 20-digit integer would silently become a float).
+const MAX_INT_DIGITS: u8 = 18;
+/// Exponent digits a number may have: with at most 18 integer digits, `e99` stays below 1e117.
+const MAX_EXP_DIGITS: u8 = 2;
+
+/// Where the lexer is inside a number; `Int` and `ExpDigits` count their digits so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum NumSub {
     Minus,
     Zero,
-    Int,
+    Int(u8),
     Dot,
     Frac,
     Exp,
     ExpSign,
-    ExpDigits,
+    ExpDigits(u8),
 }
 
 impl NumSub {
     fn accepting(self) -> bool {
         matches!(
             self,
-            NumSub::Zero | NumSub::Int | NumSub::Frac | NumSub::ExpDigits
+            NumSub::Zero | NumSub::Int(_) | NumSub::Frac | NumSub::ExpDigits(_)
         )
     }
 }
@@ -178,13 +185,14 @@ fn num_step(sub: NumSub, b: u8, int_only: bool) -> Option<NumSub> {
     let digit = b.is_ascii_digit();
     match sub {
         Minus if b == b'0' => Some(Zero),
-        Minus if digit => Some(Int),
-        Int if digit => Some(Int),
-        Zero | Int if b == b'.' && !int_only => Some(Dot),
-        Zero | Int | Frac if (b == b'e' || b == b'E') && !int_only => Some(Exp),
+        Minus if digit => Some(Int(1)),
+        Int(n) if digit && n < MAX_INT_DIGITS => Some(Int(n + 1)),
+        Zero | Int(_) if b == b'.' && !int_only => Some(Dot),
+        Zero | Int(_) | Frac if (b == b'e' || b == b'E') && !int_only => Some(Exp),
         Dot | Frac if digit => Some(Frac),
         Exp if b == b'+' || b == b'-' => Some(ExpSign),
-        Exp | ExpSign | ExpDigits if digit => Some(ExpDigits),
+        Exp | ExpSign if digit => Some(ExpDigits(1)),
+        ExpDigits(n) if digit && n < MAX_EXP_DIGITS => Some(ExpDigits(n + 1)),
         _ => None,
     }
 }
@@ -506,7 +514,7 @@ impl State {
                 int_only,
             },
             b'1'..=b'9' if num => Frame::Num {
-                sub: NumSub::Int,
+                sub: NumSub::Int(1),
                 int_only,
             },
             b't' | b'f' if t & T_BOOLEAN != 0 => Frame::Lit {
