@@ -367,6 +367,19 @@ impl Builder {
             || params.get("type").and_then(Value::as_str) == Some("object")
             || params.is_empty();
         if is_schema {
+            // Keywords on the arguments object itself (`anyOf` of required sets, pydantic's
+            // `minProperties`, …) are not enforced either, and say so like a parameter's.
+            for k in OPAQUE.iter().chain(NARROWING) {
+                if params.contains_key(*k) {
+                    self.warn(
+                        "",
+                        format!(
+                            "`{k}` on the arguments object is not enforced; only declared keys, \
+                             required keys and their types are"
+                        ),
+                    );
+                }
+            }
             return self.object_node(params, "", true);
         }
         // Needle 1's flat form: `{param: {"type", "description", "required": bool}}`.
@@ -808,12 +821,22 @@ mod tests {
         }
         // Only numbers serde_json parses back: the fuzz found `2e4666`, which overflows a
         // double, accepted by the grammar and refused by the runtime's parser.
-        for s in ["123456789012345678", "1e99", "-1.5E-99", "123456789012345678.5e+99"] {
+        for s in [
+            "123456789012345678",
+            "1e99",
+            "-1.5E-99",
+            "123456789012345678.5e+99",
+        ] {
             ok(&g, &call(s));
             let v: serde_json::Value = serde_json::from_str(s).unwrap();
             assert!(v.as_f64().is_some_and(f64::is_finite), "{s}");
         }
-        for s in ["2e4666", "1e100", "1234567890123456789", "-1234567890123456789.0"] {
+        for s in [
+            "2e4666",
+            "1e100",
+            "1234567890123456789",
+            "-1234567890123456789.0",
+        ] {
             bad(&g, &call(s));
         }
         let g = one(json!({"type": ["integer", "null"]}));
@@ -981,6 +1004,15 @@ mod tests {
         );
         assert!(has("required key `ghost`"), "{msgs:?}");
         assert!(msgs.iter().all(|m| m.starts_with("tool `f`")), "{msgs:?}");
+        let top = schema(
+            json!({"type": "object", "properties": {"city": {"type": "string"}},
+            "anyOf": [{"required": ["city"]}], "minProperties": 1}),
+        );
+        let top: Vec<String> = top.warnings().iter().map(ToString::to_string).collect();
+        for k in ["anyOf", "minProperties"] {
+            let want = format!("`{k}` on the arguments object is not enforced");
+            assert!(top.iter().any(|m| m.contains(&want)), "{top:?}");
+        }
         let args = |a: &str| format!(r#"[{{"name":"f","arguments":{a}}}]"#);
         // Base types still hold; opaque values are free.
         ok(&g, &args(r#"{"code":"lower is fine","n":99}"#));
