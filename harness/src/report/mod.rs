@@ -31,7 +31,7 @@ use anyhow::{anyhow, Context, Result};
 use clap::Args;
 use plotters::style::{FontStyle, RGBColor};
 
-use crate::gate::{load_input, Input};
+use crate::gate::{load_input, BenchRow, Input};
 use runs::RunInfo;
 use throughput::BenchEntry;
 
@@ -101,7 +101,17 @@ pub fn run(args: ReportArgs) -> Result<()> {
         match load_input(p)? {
             Input::Run(r) => runs.push(runs::load(r)?),
             Input::Bench { path, rows } => benches.push(BenchEntry {
-                label: path.display().to_string(),
+                // The model and lengths say what was measured; the file name only where
+                // the rows do not say (older bench files).
+                label: match rows.first() {
+                    Some(BenchRow {
+                        model: Some(m),
+                        prefill_tokens: Some(p),
+                        decode_tokens: Some(d),
+                        ..
+                    }) => format!("{m} (P={p}, D={d})"),
+                    _ => path.display().to_string(),
+                },
                 rows,
             }),
         }
