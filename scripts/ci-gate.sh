@@ -8,8 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The dev-profile binary: `cargo test` has just built it, and the model is small.
-thimble() { cargo run --quiet -p thimble-harness --bin thimble -- "$@"; }
+# The binary `cargo test --workspace` has just built (test features unified, so a plain
+# `cargo run` would recompile both crates); `--no-run` only rebuilds it if sources changed.
+cargo test --quiet --workspace --no-run 2>/dev/null
+thimble() { "${CARGO_TARGET_DIR:-target}/debug/thimble" "$@"; }
 base=baselines/ci/assistant-test
 
 if [ "${1:-}" = "--refresh" ]; then
