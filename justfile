@@ -54,3 +54,10 @@ fixture-results:
 # Chromium (Debian's `chromium`); fails if the page logs an error or no PNG comes out.
 report-screenshot DIR="runs/report" OUT="runs/report/screenshot.png":
     scripts/report-screenshot.sh {{DIR}} {{OUT}}
+
+# Real-model baselines (baselines/README.md): builds .venv-baselines on first use, then records,
+# e.g. `just baselines --model smollm2-135m-instruct-q4_1 --suite assistant:test --limit 20`.
+# Score a recording: `thimble run --model recorded:baselines/<model-id> --suite S --out DIR`.
+baselines *ARGS:
+    test -x .venv-baselines/bin/python || baselines/setup.sh
+    if [ -n "{{ARGS}}" ]; then .venv-baselines/bin/python baselines/record.py {{ARGS}}; fi

@@ -2,6 +2,7 @@
 //! at the end. Interrupting loses nothing: `--resume` continues from the last complete line.
 
 pub mod judge;
+pub mod recorded;
 pub mod samples;
 pub mod summary;
 pub mod transforms;
@@ -109,6 +110,10 @@ fn model_sha256(files: &[PathBuf], source: &str) -> Result<String> {
 }
 
 pub fn run(args: RunArgs) -> Result<()> {
+    // `--model recorded:DIR`: score a real model's recorded outputs, no model loaded.
+    if let Some(dir) = recorded::recording_dir(&args.model.model) {
+        return recorded::run_or_exit(&args, dir);
+    }
     let suite = crate::resolve::load_suite(&args.suite)?;
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     let transforms = match &args.transform {
