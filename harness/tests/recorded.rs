@@ -225,6 +225,42 @@ fn limit_and_shard_need_only_the_selected_ids() {
 }
 
 #[test]
+fn with_no_flags_the_recorded_selection_is_scored() {
+    let rec = copy_recording("selection");
+    let file = rec.join("recorded-suite.jsonl");
+    let text = std::fs::read_to_string(&file).unwrap();
+    // Keep r1, r3, r5: what `record.py --shard 1/2` records.
+    let kept: String = text.lines().step_by(2).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&file, kept).unwrap();
+    let meta = rec.join("meta.json");
+    let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&meta).unwrap()).unwrap();
+    m["suites"]["recorded-suite.jsonl"]["selection"] =
+        serde_json::json!({"shard": "1/2", "limit": null});
+    std::fs::write(&meta, serde_json::to_string(&m).unwrap()).unwrap();
+    let out = tmp("selection-out");
+    let r = run_recorded(&rec, SUITE, &out, &[]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(r.status.success(), "{err}");
+    assert!(err.contains("--shard 1/2; from meta.json"), "{err}");
+    let ids: Vec<String> = samples(&out)
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["r1", "r3", "r5"]);
+    assert_eq!(summary(&out)["provenance"]["run"]["shard"], "1/2");
+    // An explicit selection still wins: the whole suite needs r2.
+    let r = run_recorded(&rec, SUITE, &tmp("selection-limit"), &["--limit", "2"]);
+    expect_exit_2(&r, &["missing: r2"]);
+    // A selection of the wrong shape is named.
+    m["suites"]["recorded-suite.jsonl"]["selection"] = serde_json::json!({"limit": "ten"});
+    std::fs::write(&meta, serde_json::to_string(&m).unwrap()).unwrap();
+    let r = run_recorded(&rec, SUITE, &tmp("selection-bad"), &[]);
+    expect_exit_2(&r, &["meta.json's selection"]);
+    let _ = std::fs::remove_dir_all(rec.parent().unwrap());
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
 fn an_id_the_suite_lacks_is_a_mismatch() {
     let rec = copy_recording("mismatch");
     let file = rec.join("recorded-suite.jsonl");

@@ -75,6 +75,10 @@ pub struct BenchArgs {
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
     pub model: String,
+    /// Parameters the forward pass uses.
+    pub parameters: usize,
+    /// Bytes of the weights file on disk (`None` for synthetic models, which have none).
+    pub weight_bytes: Option<u64>,
     pub backend: String,
     pub threads: usize,
     pub prefill_tokens: usize,
@@ -111,6 +115,21 @@ pub fn peak_rss_mib() -> f64 {
                 .and_then(|kb| kb.parse::<f64>().ok())
         })
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Total size of the `.safetensors` files among `files`; `None` when there are none.
+fn weight_file_bytes(files: &[std::path::PathBuf]) -> Result<Option<u64>> {
+    let mut total = None;
+    for f in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "safetensors"))
+    {
+        let n = std::fs::metadata(f)
+            .with_context(|| format!("reading the size of {}", f.display()))?
+            .len();
+        total = Some(total.unwrap_or(0) + n);
+    }
+    Ok(total)
 }
 
 /// Deterministic encoder ids spread over the vocabulary, avoiding the special ids.
@@ -173,8 +192,11 @@ fn measure(
     let prefill = Stats::of(&pre);
     let decode = Stats::of(&dec);
     let roof = limits.map(|l| RowRoof::new(l, cfg, args.prefill, backend));
+    let weight_bytes = weight_file_bytes(&loaded.info.files)?;
     Ok(Row {
         model: args.model.clone(),
+        parameters: loaded.info.parameters,
+        weight_bytes,
         backend: backend.to_string(),
         threads,
         prefill_tokens: args.prefill,

@@ -125,6 +125,10 @@ pub struct BenchRow {
     pub prefill_tokens: Option<usize>,
     #[serde(default)]
     pub decode_tokens: Option<usize>,
+    #[serde(default)]
+    pub parameters: Option<u64>,
+    #[serde(default)]
+    pub weight_bytes: Option<u64>,
 }
 
 pub enum Input {

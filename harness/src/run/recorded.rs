@@ -250,6 +250,51 @@ fn judge_recorded(ex: &Example, output: &str) -> Judged {
     }
 }
 
+/// The selection to score: `--limit`/`--shard` when either is given, else the one the recording
+/// was made with (`suites.<file>.selection` in meta.json), so that a sampled recording scores
+/// as recorded with no flags. Returns the shard as given (`K/N`) and the limit.
+fn effective_selection(
+    args: &RunArgs,
+    suite_meta: &Value,
+    file: &Path,
+) -> Result<(Option<String>, Option<usize>)> {
+    if args.shard.is_some() || args.limit.is_some() {
+        return Ok((args.shard.clone(), args.limit));
+    }
+    let sel = &suite_meta["selection"];
+    if sel.is_null() {
+        return Ok((None, None));
+    }
+    let bad = || {
+        anyhow!(
+            "{}: meta.json's selection {sel} is not {{\"shard\": \"K/N\" or null, \"limit\": N or null}}",
+            file.display()
+        )
+    };
+    let shard = match &sel["shard"] {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        _ => return Err(bad()),
+    };
+    let limit = match &sel["limit"] {
+        Value::Null => None,
+        v => Some(v.as_u64().ok_or_else(bad)? as usize),
+    };
+    let mut what = Vec::new();
+    if let Some(s) = &shard {
+        what.push(format!("--shard {s}"));
+    }
+    if let Some(n) = limit {
+        what.push(format!("--limit {n}"));
+    }
+    eprintln!(
+        "{}: scoring the recorded selection ({}; from meta.json)",
+        file.display(),
+        what.join(" ")
+    );
+    Ok((shard, limit))
+}
+
 /// Options of `thimble run` that need a live model, refused rather than silently ignored.
 fn refuse_live_only_options(args: &RunArgs) -> Result<()> {
     if args.transform.is_some() {
@@ -306,7 +351,12 @@ pub fn run(args: &RunArgs, dir: &Path) -> Result<()> {
         }
     }
     let recorded = read_recording(&file)?;
-    let examples = select(&suite, shard, args.limit);
+    let (shard_arg, limit) = effective_selection(args, suite_meta, &file)?;
+    let shard = match &shard_arg {
+        Some(s) if shard.is_none() => Some(parse_shard(s)?),
+        _ => shard,
+    };
+    let examples = select(&suite, shard, limit);
     check_ids(&file, &suite, &examples, &recorded)?;
     let by_id: HashMap<&str, &Recorded> = recorded.iter().map(|r| (r.id.as_str(), r)).collect();
 
@@ -317,8 +367,8 @@ pub fn run(args: &RunArgs, dir: &Path) -> Result<()> {
     let run_meta = json!({
         "suite": suite.name,
         "suite_sha256": suite.sha256,
-        "shard": args.shard,
-        "limit": args.limit,
+        "shard": shard_arg,
+        "limit": limit,
         "model": {
             "source": format!("{PREFIX}{}", dir.display()),
             "name": meta["model"],
