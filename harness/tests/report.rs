@@ -306,7 +306,7 @@ fn latency_scaling_size_and_quantization_charts() {
     );
     assert!(!size.iter().any(|t| t.contains("needle-old")), "{size:?}");
     assert_eq!(
-        md_row(&md, "needle-a")[..5],
+        md_row(section(&md, "## Accuracy vs parameter count"), "needle-a")[..5],
         [
             "needle-a",
             "assistant:dev",
@@ -374,6 +374,68 @@ fn models_without_a_parameter_count_are_noted_not_fatal() {
 }
 
 #[test]
+fn models_are_compared_on_the_examples_they_share() {
+    let d = tmp("compare");
+    let spec = |model, backend, correct, n| Spec {
+        model,
+        backend,
+        parameters: Some(1_000_000),
+        correct,
+        n,
+        decode_tok_s: 100.0,
+        prefill: gemm_prefill,
+    };
+    // A on 100 examples (the first 80 right), B recorded on the first 50 (20 right).
+    write_full_run(&d.join("a"), &spec("needle-a", "gemm", 80, 100));
+    write_full_run(&d.join("b"), &spec("rec-b", "recorded", 20, 50));
+    let mut m: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("b/summary.json")).unwrap()).unwrap();
+    m["provenance"]["run"]["model"]["name"] = json!("Rec B 135M");
+    m["provenance"]["run"]["model"]["dtype"] = json!("Q4_1");
+    std::fs::write(d.join("b/summary.json"), m.to_string()).unwrap();
+    let bench = d.join("bench.json");
+    std::fs::write(
+        &bench,
+        json!([
+            {"model": "models/needle-a", "backend": "gemm", "threads": 1, "prefill_tok_s": 500.0,
+             "decode_tok_s": 50.0, "weight_bytes": 2_500_000, "prefill_tokens": 256, "decode_tokens": 64},
+            {"model": "models/needle-a", "backend": "gemm", "threads": 2, "prefill_tok_s": 900.0,
+             "decode_tok_s": 80.0, "weight_bytes": 2_500_000, "prefill_tokens": 256, "decode_tokens": 64},
+            {"model": "models/needle-a", "backend": "int8", "threads": 2, "prefill_tok_s": 1.0,
+             "decode_tok_s": 1.0, "weight_bytes": 2_500_000},
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    let out = d.join("report");
+    let md = report_ok(&[&d.join("a"), &d.join("b"), &bench], &out);
+    let cmp = section(&md, "## Models compared");
+    assert!(cmp.contains("assistant:dev % [95% CI] (n=50)"), "{cmp}");
+    let a = md_row(cmp, "needle-a");
+    assert_eq!(
+        a[1..],
+        [
+            "–",
+            "1.00M",
+            "2.5",
+            "900",
+            "80",
+            "gemm · 2 threads, P=256, D=64",
+            "100.0 [92.9, 100.0]"
+        ],
+        "{cmp}"
+    );
+    let b = md_row(cmp, "Rec B 135M");
+    assert_eq!(b[1], "Q4_1");
+    assert_eq!(b[4], "–", "no bench file names rec-b: {cmp}");
+    assert_eq!(b[6], "no bench file");
+    assert_eq!(b[7], "40.0 [27.6, 53.8]", "{cmp}");
+    // One model alone is not a comparison.
+    let md = report_ok(&[&d.join("a")], &d.join("alone"));
+    assert!(!md.contains("## Models compared"), "{md}");
+}
+
+#[test]
 fn meta_json_supplies_a_parameter_count() {
     let d = tmp("meta");
     let runs = write_model_runs(&d);
@@ -385,7 +447,8 @@ fn meta_json_supplies_a_parameter_count() {
     .unwrap();
     let out = d.join("report");
     let md = report_ok(&[&runs[0], old], &out);
-    assert_eq!(md_row(&md, "needle-old")[2], "25000000", "{md}");
+    let params = section(&md, "## Accuracy vs parameter count");
+    assert_eq!(md_row(params, "needle-old")[2], "25000000", "{md}");
     assert!(!md.contains("Left out of this chart"), "{md}");
     assert_draws(
         &svg_texts(&out, "accuracy-vs-parameters"),

@@ -2,6 +2,7 @@
 //! tied together by `index.html` and `report.md`. This file owns the command line, loading the
 //! inputs and the order of the sections; each chart lives in its own module:
 //!
+//! - [`compare`]: models side by side (accuracy per suite on shared examples, size, speed);
 //! - [`accuracy`]: accuracy per suite and category per run (bars, Wilson 95% intervals);
 //! - [`throughput`]: tokens/s per backend and thread count from bench files (prefill, decode);
 //! - [`latency`]: per-request latency CDF per suite;
@@ -14,6 +15,7 @@
 
 mod accuracy;
 mod bars;
+mod compare;
 mod doc;
 mod fit;
 mod latency;
@@ -120,7 +122,8 @@ pub fn run(args: ReportArgs) -> Result<()> {
     let out = &args.out;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut doc = doc::Doc::new("Thimble report");
-    // Charts across suites first, then those drawn once per suite.
+    // The comparison and charts across suites first, then those drawn once per suite.
+    compare::section(&mut doc, &runs, &benches)?;
     params::section(&mut doc, out, &runs)?;
     quant::section(&mut doc, out, &runs)?;
     throughput::section(&mut doc, out, &benches)?;

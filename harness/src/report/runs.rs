@@ -32,6 +32,10 @@ pub struct RunInfo {
     pub label: String,
     /// The model directory's name (or the source as given).
     pub model: String,
+    /// The model's own name where the run records one (recordings do), else `model`.
+    pub display_name: String,
+    /// How the weights are stored (`f16`, `Q4_1`), where recorded.
+    pub dtype: Option<String>,
     /// Tells models apart when two share a directory name: the weights' digest where recorded.
     pub model_key: String,
     pub suite: String,
@@ -158,8 +162,13 @@ pub fn load(r: RunResults) -> Result<RunInfo> {
         label.push_str(&format!(" · {t} thread{}", if t == 1 { "" } else { "s" }));
     }
     let tp = &r.summary["throughput"];
+    let display_name = run["model"]["name"]
+        .as_str()
+        .map_or_else(|| model.clone(), str::to_string);
     Ok(RunInfo {
         label,
+        display_name,
+        dtype: run["model"]["dtype"].as_str().map(str::to_string),
         model,
         model_key,
         suite: run["suite"].as_str().unwrap_or("?").to_string(),
