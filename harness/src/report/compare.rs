@@ -10,7 +10,6 @@
 //! `baselines/bench.py`) whose `model` names the same model directory as the run.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
 
 use anyhow::Result;
 
