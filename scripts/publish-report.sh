@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Regenerates the published report in reports/latest/ from results committed next to it:
 #   1. scripts/fixture-results.sh: the bundled model on every reported suite -> runs/fixture/
-#   2. thimble bench on the Needle 1 shape (synthetic:needle1-26m), every backend, 1 and 2 threads
+#   2. thimble bench on the Needle 1 shape (synthetic:needle1-26m), every backend, 1 and 2
+#      threads, and on the bundled model (gemm, int8, int4), P=256, D=64
 #   3. copies both into reports/latest/results/ (committed: every chart traces to these files)
-#   4. thimble report --results reports/latest/results/... --out reports/latest
-# Usage: scripts/publish-report.sh [--no-run]   (--no-run: only step 4, from the committed results)
-# Run it on a quiet machine: the throughput charts are only as good as the machine was idle.
+#   4. scores every committed baseline recording (baselines/<id>/*.jsonl, with the selection
+#      recorded in its meta.json) into reports/latest/results/baseline-<id>-<suite>/ and copies
+#      baselines/<id>/bench.json (baselines/bench.py) beside them
+#   5. thimble report --results reports/latest/results/... --out reports/latest
+# Usage: scripts/publish-report.sh [--no-run]
+#   --no-run: skip steps 1-3 (slow, and only as good as the machine was quiet); steps 4 and 5
+#   are deterministic and always run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q -p thimble-harness
@@ -19,10 +24,26 @@ if [ "${1:-}" != "--no-run" ]; then
   cp -r runs/fixture/* "$results/"
   "$bin" bench --model synthetic:needle1-26m --backend naive,ndarray,gemm,int8,int4 --threads 1,2 \
     --prefill 256 --decode 64 --reps 5 --roofline --format json > "$results/bench-needle1-26m.json"
+  "$bin" bench --model fixtures/needle-tiny --backend gemm,int8,int4 --threads 1,2 \
+    --prefill 256 --decode 64 --reps 5 --format json > "$results/bench-needle-tiny.json"
 fi
 
-# Runs first (assistant, then BFCL), bench last: the report keeps this order.
-mapfile -t inputs < <(ls -d "$results"/assistant-* "$results"/bfcl-* "$results"/bench-*.json 2>/dev/null)
+rm -rf "$results"/baseline-* "$results"/bench-baseline-*.json
+for meta in baselines/*/meta.json; do
+  dir=$(dirname "$meta")
+  id=$(basename "$dir")
+  [ "$id" = ci ] && continue
+  # suite address per recorded file, from meta.json
+  while IFS=$'\t' read -r file suite; do
+    [ -f "$dir/$file" ] || continue
+    "$bin" run --model "recorded:$dir" --suite "$suite" --out "$results/baseline-$id-${file%.jsonl}" >/dev/null
+  done < <(python3 -c 'import json,sys; [print(f"{k}\t{v[\"suite\"]}") for k, v in json.load(open(sys.argv[1]))["suites"].items()]' "$meta")
+  [ -f "$dir/bench.json" ] && cp "$dir/bench.json" "$results/bench-baseline-$id.json"
+done
+
+# Runs first (assistant, then BFCL, then baselines), benches last: the report keeps this order.
+mapfile -t inputs < <(ls -d "$results"/assistant-* "$results"/bfcl-* "$results"/baseline-* \
+  "$results"/bench-*.json 2>/dev/null)
 [ "${#inputs[@]}" -gt 0 ] || { echo "no results in $results; run without --no-run first" >&2; exit 2; }
 find reports/latest -maxdepth 1 -type f \( -name '*.svg' -o -name '*.png' -o -name '*.md' -o -name '*.html' \) -delete
 "$bin" report --results "${inputs[@]}" --out reports/latest
