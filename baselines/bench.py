@@ -59,6 +59,12 @@ def measure(gguf: Path, threads: int, prefill: int, decode: int, reps: int) -> d
     import numpy as np
     from llama_cpp import Llama
 
+    # Reset the peak-RSS mark so that each thread count reports its own footprint, not the
+    # running maximum of the process (as thimble bench does; Linux >= 4.0, best effort).
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
     llm = Llama(
         model_path=str(gguf), n_ctx=prefill + decode + 8, n_batch=max(prefill, 8),
         n_ubatch=max(prefill, 8), n_threads=threads, n_threads_batch=threads, seed=0,

@@ -51,9 +51,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="thimble-bfcl-eval-") as tmp:
         wheel = args.wheel
         if wheel is None:
-            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", tmp,
-                            BFCL_EVAL], check=True)
-            wheel = glob.glob(f"{tmp}/bfcl_eval-*.whl")[0]
+            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps",
+                            "--only-binary=:all:", "-d", tmp, BFCL_EVAL], check=True)
+            wheels = glob.glob(f"{tmp}/bfcl_eval-*.whl")
+            if not wheels:
+                raise SystemExit(f"error: pip download {BFCL_EVAL} gave no wheel in {tmp}")
+            wheel = wheels[0]
         with zipfile.ZipFile(wheel) as z:
             prompts_src = z.read("bfcl_eval/constants/default_prompts.py").decode()
             handler_src = z.read("bfcl_eval/model_handler/utils.py").decode()

@@ -3,7 +3,7 @@
 # table is scored on. Resumable: re-running skips what is recorded (record.py resumes), so the
 # same command finishes an interrupted recording.
 #
-#   baselines/record-all.sh smollm2-135m-instruct-q4_1 [--time-budget-min M]
+#   baselines/record-all.sh smollm2-135m-instruct-q4_1 [extra record.py args, given to every suite]
 #
 # Selections (stated per suite in meta.json under suites.<file>.selection):
 #   assistant:test          first N of the (generator-shuffled) 1,000: 638 (SmolLM2), 300 (Gemma)

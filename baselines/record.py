@@ -767,6 +767,8 @@ def main() -> int:
     if args.model_id in ("ci",) or "/" in args.model_id:
         raise SystemExit(f"error: --model-id {args.model_id!r} is not allowed")
     shard = parse_shard(args.shard) if args.shard else None
+    if args.limit is not None and args.limit < 0:
+        raise SystemExit(f"error: --limit {args.limit}: must be 0 or more")
     suites = [load_suite(s) for s in args.suite]
 
     gguf = Path(spec.locate())

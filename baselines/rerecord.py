@@ -82,17 +82,19 @@ def main() -> int:
         if fresh_meta.get(key) != meta.get(key):
             print(f"note: {key} differs from the committed meta.json", file=sys.stderr)
     missing = [i for i in fresh if i not in committed]
+    if missing:
+        print(f"error: {base / file_name} is incomplete: {len(missing)} selected example(s) are not "
+              f"recorded ({', '.join(missing[:10])}); finish it with record.py first", file=sys.stderr)
+        return 2
     differ = [i for i in fresh if i in committed and (
         fresh[i]["output"] != committed[i]["output"]
         or fresh[i]["generated_tokens"] != committed[i]["generated_tokens"])]
-    same = len(fresh) - len(missing) - len(differ)
+    same = len(fresh) - len(differ)
     print(f"{args.model} {args.suite}: {same} of {len(fresh)} re-recorded outputs identical "
           f"to the committed recording", file=sys.stderr)
-    if missing:
-        print(f"  not in the committed recording: {', '.join(missing[:10])}", file=sys.stderr)
     if differ:
         print(f"  differ: {', '.join(differ[:10])}", file=sys.stderr)
-    return 0 if not (missing or differ) else 1
+    return 0 if not differ else 1
 
 
 if __name__ == "__main__":

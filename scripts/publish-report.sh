@@ -6,7 +6,8 @@
 #   3. copies both into reports/latest/results/ (committed: every chart traces to these files)
 #   4. scores every committed baseline recording (baselines/<id>/*.jsonl, with the selection
 #      recorded in its meta.json) into reports/latest/results/baseline-<id>-<suite>/ and copies
-#      baselines/<id>/bench.json (baselines/bench.py) beside them
+#      baselines/<id>/bench.json (baselines/bench.py) beside them; an unfinished recording
+#      (selected examples not yet recorded) stops the script with thimble run's message
 #   5. thimble report --results reports/latest/results/... --out reports/latest
 # Usage: scripts/publish-report.sh [--no-run]
 #   --no-run: skip steps 1-3 (slow, and only as good as the machine was quiet); steps 4 and 5
@@ -33,17 +34,21 @@ for meta in baselines/*/meta.json; do
   dir=$(dirname "$meta")
   id=$(basename "$dir")
   [ "$id" = ci ] && continue
-  # suite address per recorded file, from meta.json
+  # "<file>\t<suite address>" per recorded suite, from meta.json (captured first so that a
+  # failure stops the script; set -e does not see inside a process substitution)
+  pairs=$(python3 -c 'import json, sys
+for k, v in json.load(open(sys.argv[1]))["suites"].items():
+    print(k, v["suite"], sep="\t")' "$meta")
   while IFS=$'\t' read -r file suite; do
-    [ -f "$dir/$file" ] || continue
+    [ -n "$file" ] && [ -f "$dir/$file" ] || continue
     "$bin" run --model "recorded:$dir" --suite "$suite" --out "$results/baseline-$id-${file%.jsonl}" >/dev/null
-  done < <(python3 -c 'import json,sys; [print(f"{k}\t{v[\"suite\"]}") for k, v in json.load(open(sys.argv[1]))["suites"].items()]' "$meta")
+  done <<< "$pairs"
   [ -f "$dir/bench.json" ] && cp "$dir/bench.json" "$results/bench-baseline-$id.json"
 done
 
-# Runs first (assistant, then BFCL, then baselines), benches last: the report keeps this order.
-mapfile -t inputs < <(ls -d "$results"/assistant-* "$results"/bfcl-* "$results"/baseline-* \
-  "$results"/bench-*.json 2>/dev/null)
+# The report keeps this order: assistant runs, then baselines, then BFCL runs; benches last.
+mapfile -t inputs < <(ls -d "$results"/assistant-* "$results"/baseline-* "$results"/bfcl-* 2>/dev/null; \
+  ls "$results"/bench-*.json 2>/dev/null)
 [ "${#inputs[@]}" -gt 0 ] || { echo "no results in $results; run without --no-run first" >&2; exit 2; }
 find reports/latest -maxdepth 1 -type f \( -name '*.svg' -o -name '*.png' -o -name '*.md' -o -name '*.html' \) -delete
 "$bin" report --results "${inputs[@]}" --out reports/latest

@@ -256,6 +256,15 @@ fn with_no_flags_the_recorded_selection_is_scored() {
     std::fs::write(&meta, serde_json::to_string(&m).unwrap()).unwrap();
     let r = run_recorded(&rec, SUITE, &tmp("selection-bad"), &[]);
     expect_exit_2(&r, &["meta.json's selection"]);
+    for bad in [
+        serde_json::json!("1/2"),
+        serde_json::json!({"shard": "0/2"}),
+    ] {
+        m["suites"]["recorded-suite.jsonl"]["selection"] = bad;
+        std::fs::write(&meta, serde_json::to_string(&m).unwrap()).unwrap();
+        let r = run_recorded(&rec, SUITE, &tmp("selection-bad"), &[]);
+        expect_exit_2(&r, &["meta.json's selection"]);
+    }
     let _ = std::fs::remove_dir_all(rec.parent().unwrap());
     let _ = std::fs::remove_dir_all(&out);
 }

@@ -407,8 +407,13 @@ fn models_are_compared_on_the_examples_they_share() {
         .to_string(),
     )
     .unwrap();
+    // A short trial run of A does not shrink the shared examples.
+    write_full_run(&d.join("a-short"), &spec("needle-a", "gemm", 5, 10));
     let out = d.join("report");
-    let md = report_ok(&[&d.join("a"), &d.join("b"), &bench], &out);
+    let md = report_ok(
+        &[&d.join("a-short"), &d.join("a"), &d.join("b"), &bench],
+        &out,
+    );
     let cmp = section(&md, "## Models compared");
     assert!(cmp.contains("assistant:dev % [95% CI] (n=50)"), "{cmp}");
     let a = md_row(cmp, "needle-a");

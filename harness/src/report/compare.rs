@@ -5,8 +5,9 @@
 //! Like for like means the same examples: recordings of slow models cover a stated selection of
 //! a suite (`--limit`, `--shard`), so each suite's column is scored on the examples every
 //! compared model has a verdict for (the intersection of their samples), and that count heads
-//! the column. A cell therefore equals what `thimble run` reports for that model with the
-//! recordings' selection. Size and speed come from bench files (`thimble bench --format json`,
+//! the column. A cell therefore equals what `thimble run` reports for that model on exactly
+//! those shared examples (`--limit`/`--shard` where the recordings' selections coincide), not
+//! necessarily on everything that model was run on. Size and speed come from bench files (`thimble bench --format json`,
 //! `baselines/bench.py`) whose `model` names the same model directory as the run.
 
 use std::collections::{BTreeMap, HashSet};
@@ -82,7 +83,14 @@ pub fn section(doc: &mut Doc, runs: &[RunInfo], benches: &[BenchEntry]) -> Resul
                 .copied()
                 .filter(|r| r.model_key == key)
                 .collect();
-            let Some(r) = RunInfo::reference(&same) else {
+            // The f32 reference, and among equals the run with the most examples: a short
+            // trial run must not shrink the shared examples of the whole column.
+            let Some(r) = same.iter().copied().min_by_key(|r| {
+                (
+                    r.f32_rank().unwrap_or(usize::MAX),
+                    usize::MAX - r.samples.len(),
+                )
+            }) else {
                 continue;
             };
             match models.iter_mut().find(|m| m.key == key) {
@@ -138,7 +146,10 @@ pub fn section(doc: &mut Doc, runs: &[RunInfo], benches: &[BenchEntry]) -> Resul
         let mut row = vec![
             first.display_name.clone(),
             first.dtype.clone().unwrap_or_else(dash),
-            first.parameters.map_or_else(dash, millions),
+            first
+                .parameters
+                .or(bench.and_then(|b| b.parameters))
+                .map_or_else(dash, millions),
             bench.and_then(|b| b.weight_bytes).map_or_else(dash, mb),
             bench.map_or_else(dash, |b| format!("{:.0}", b.prefill_tok_s)),
             bench.map_or_else(dash, |b| format!("{:.0}", b.decode_tok_s)),

@@ -271,6 +271,9 @@ fn effective_selection(
             file.display()
         )
     };
+    if !sel.is_object() {
+        return Err(bad());
+    }
     let shard = match &sel["shard"] {
         Value::Null => None,
         Value::String(s) => Some(s.clone()),
@@ -353,7 +356,9 @@ pub fn run(args: &RunArgs, dir: &Path) -> Result<()> {
     let recorded = read_recording(&file)?;
     let (shard_arg, limit) = effective_selection(args, suite_meta, &file)?;
     let shard = match &shard_arg {
-        Some(s) if shard.is_none() => Some(parse_shard(s)?),
+        Some(s) if shard.is_none() => Some(
+            parse_shard(s).with_context(|| format!("{}: meta.json's selection", file.display()))?,
+        ),
         _ => shard,
     };
     let examples = select(&suite, shard, limit);
