@@ -1,11 +1,10 @@
-//! The model comparison table: one row per model, one accuracy column per suite that at least
-//! two models were run on, and the model's size and speed beside it — Thimble's own models next
+//! The model comparison: a table of the models (size, weights, speed) and a table of accuracy
+//! with one row per suite that at least two models were run on and one column per model — Thimble's own models next
 //! to recorded baselines, like for like.
 //!
 //! Like for like means the same examples: recordings of slow models cover a stated selection of
-//! a suite (`--limit`, `--shard`), so each suite's column is scored on the examples every
-//! compared model has a verdict for (the intersection of their samples), and that count heads
-//! the column. A cell therefore equals what `thimble run` reports for that model on exactly
+//! a suite (`--limit`, `--shard`), so each suite is scored on the examples every compared
+//! model has a verdict for (the intersection of their samples), and that count is its `n`. A cell therefore equals what `thimble run` reports for that model on exactly
 //! those shared examples (`--limit`/`--shard` where the recordings' selections coincide), not
 //! necessarily on everything that model was run on. Size and speed come from bench files (`thimble bench --format json`,
 //! `baselines/bench.py`) whose `model` names the same model directory as the run.
@@ -123,7 +122,8 @@ pub fn section(doc: &mut Doc, runs: &[RunInfo], benches: &[BenchEntry]) -> Resul
         }
         common.insert(suite, ids.unwrap_or_default());
     }
-    let mut header: Vec<String> = [
+    // Table 1: who the models are, how big and how fast.
+    let header: Vec<String> = [
         "model",
         "weights",
         "parameters",
@@ -134,16 +134,15 @@ pub fn section(doc: &mut Doc, runs: &[RunInfo], benches: &[BenchEntry]) -> Resul
     ]
     .map(String::from)
     .to_vec();
-    for s in &suites {
-        header.push(format!("{s} % [95% CI] (n={})", common[s].len()));
-    }
     let mut rows = Vec::new();
+    let mut names = Vec::new();
     for m in &models {
         let first = m.runs.values().next().copied();
         let Some(first) = first else { continue };
         let bench = bench_row(benches, first);
         let dash = || "–".to_string();
-        let mut row = vec![
+        names.push(first.display_name.clone());
+        rows.push(vec![
             first.display_name.clone(),
             first.dtype.clone().unwrap_or_else(dash),
             first
@@ -168,12 +167,20 @@ pub fn section(doc: &mut Doc, runs: &[RunInfo], benches: &[BenchEntry]) -> Resul
                     )
                 },
             ),
-        ];
-        for s in &suites {
+        ]);
+    }
+    doc.table(&header, &rows);
+    // Table 2: accuracy, one row per suite, one column per model.
+    let mut header = vec!["suite".to_string(), "n".to_string()];
+    header.extend(names.iter().map(|n| format!("{n} % [95% CI]")));
+    let mut rows = Vec::new();
+    for s in &suites {
+        let ids = &common[s];
+        let mut row = vec![s.to_string(), ids.len().to_string()];
+        for m in &models {
             row.push(match m.runs.get(s) {
                 None => "not run".to_string(),
                 Some(r) => {
-                    let ids = &common[s];
                     let (num, den) = r
                         .samples
                         .iter()
@@ -197,8 +204,8 @@ pub fn section(doc: &mut Doc, runs: &[RunInfo], benches: &[BenchEntry]) -> Resul
     }
     doc.table(&header, &rows);
     doc.note(
-        "Each suite column is scored on the examples every model in the table has a verdict \
-         for (n in the header): recordings of slow models cover a stated selection of a suite, \
+        "Each suite is scored on the n examples every model in the table has a verdict \
+         for: recordings of slow models cover a stated selection of a suite, \
          and the other models are scored on the same examples. Accuracy is exact match for \
          assistant suites and the BFCL checker's verdict for BFCL; recorded models are judged \
          by the same decoders and checker as live runs. Speed: the bench row for the model's own \
