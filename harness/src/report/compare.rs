@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashSet};
 use anyhow::Result;
 
 use super::doc::Doc;
-use super::runs::RunInfo;
+use super::runs::{model_name, RunInfo};
 use super::throughput::BenchEntry;
 use super::{by_suite, pct};
 use crate::gate::BenchRow;
@@ -26,19 +26,17 @@ struct ModelRow<'a> {
     runs: BTreeMap<&'a str, &'a RunInfo>,
 }
 
-/// The last path component, as `RunInfo::model` names a model directory.
-fn dir_name(s: &str) -> &str {
-    let s = s.strip_prefix("recorded:").unwrap_or(s);
-    s.trim_end_matches('/').rsplit('/').next().unwrap_or(s)
-}
-
 /// The bench row that speaks for `run`'s model: the run's own backend where measured, at the
 /// most threads measured; `None` when no bench file names the model.
 fn bench_row<'a>(benches: &'a [BenchEntry], run: &RunInfo) -> Option<&'a BenchRow> {
     let rows: Vec<&BenchRow> = benches
         .iter()
         .flat_map(|b| &b.rows)
-        .filter(|r| r.model.as_deref().is_some_and(|m| dir_name(m) == run.model))
+        .filter(|r| {
+            r.model
+                .as_deref()
+                .is_some_and(|m| model_name(m) == run.model)
+        })
         .collect();
     let own: Vec<&BenchRow> = rows
         .iter()
@@ -217,16 +215,16 @@ pub fn section(doc: &mut Doc, runs: &[RunInfo], benches: &[BenchEntry]) -> Resul
 
 #[cfg(test)]
 mod tests {
-    use super::dir_name;
+    use super::model_name;
 
     #[test]
     fn bench_models_pair_with_run_models_by_directory_name() {
-        assert_eq!(dir_name("fixtures/needle-tiny"), "needle-tiny");
+        assert_eq!(model_name("fixtures/needle-tiny"), "needle-tiny");
         assert_eq!(
-            dir_name("recorded:baselines/smollm2-135m-instruct-q4_1"),
+            model_name("recorded:baselines/smollm2-135m-instruct-q4_1"),
             "smollm2-135m-instruct-q4_1"
         );
-        assert_eq!(dir_name("baselines/gemma/"), "gemma");
-        assert_eq!(dir_name("synthetic:needle1-26m"), "synthetic:needle1-26m");
+        assert_eq!(model_name("baselines/gemma/"), "gemma");
+        assert_eq!(model_name("synthetic:needle1-26m"), "synthetic:needle1-26m");
     }
 }

@@ -117,16 +117,20 @@ fn meta_parameters(dir: &Path) -> Result<Option<u64>> {
     }
 }
 
+/// A model source's short name: its directory name (`fixtures/needle-tiny` → `needle-tiny`,
+/// `recorded:baselines/x` → `x`), or the source itself when it has none (`synthetic:...`).
+pub fn model_name(source: &str) -> String {
+    Path::new(source)
+        .file_name()
+        .map_or(source.to_string(), |f| f.to_string_lossy().into_owned())
+}
+
 pub fn load(r: RunResults) -> Result<RunInfo> {
     let summary_path = r.dir.join("summary.json");
     let run = &r.summary["provenance"]["run"];
     let source = run["model"]["source"].as_str();
     let model = source
-        .map(|s| {
-            Path::new(s)
-                .file_name()
-                .map_or(s.to_string(), |f| f.to_string_lossy().into_owned())
-        })
+        .map(model_name)
         .unwrap_or_else(|| r.dir.display().to_string());
     let model_key = run["model"]["sha256"]
         .as_str()
