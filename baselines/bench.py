@@ -94,13 +94,14 @@ def measure(gguf: Path, threads: int, prefill: int, decode: int, reps: int) -> d
             pre.append(prefill / prefill_s)
             dec.append(decode / decode_s)
             ttft.append(first * 1e3)
+    parameters = llm._model.n_params()
     rss = 0.0
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             rss = int(line.split()[1]) / 1024
     del llm
     return {"prefill": stats(pre), "decode": stats(dec), "ttft_ms": stats(ttft),
-            "peak_rss_mib": rss}
+            "peak_rss_mib": rss, "parameters": parameters}
 
 
 def main() -> int:
@@ -126,15 +127,11 @@ def main() -> int:
     spec = record.MODELS[args.model]
     gguf = Path(spec.locate())
     sha = record.sha256_file(gguf)
-    from llama_cpp import Llama
-
-    probe = Llama(model_path=str(gguf), n_ctx=64, verbose=False, vocab_only=False)
-    parameters = probe._model.n_params()
-    del probe
     out = Path(args.out) if args.out else record.REPO / "baselines" / args.model / "bench.json"
     rows = []
     for t in threads:
         m = measure(gguf, t, args.prefill, args.decode, args.reps)
+        parameters = m.pop("parameters")
         row = {
             # The recording directory, so the report pairs these rows with the recorded runs.
             "model": f"baselines/{args.model}",
