@@ -9,21 +9,33 @@
 #      baselines/<id>/bench.json (baselines/bench.py) beside them; an unfinished recording
 #      (selected examples not yet recorded) stops the script with thimble run's message
 #   5. thimble report --results reports/latest/results/... --out reports/latest
-# Usage: scripts/publish-report.sh [--no-run]
+# Usage: scripts/publish-report.sh [--no-run | --fixture-only]
 #   --no-run: skip steps 1-3 (slow, and only as good as the machine was quiet); steps 4 and 5
 #   are deterministic and always run.
+#   --fixture-only: steps 1-3 for the bundled model only (after retraining it); the committed
+#   synthetic:needle1-26m bench file is kept as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=${1:-}
+case "$mode" in
+  ""|--no-run|--fixture-only) ;;
+  *) echo "usage: scripts/publish-report.sh [--no-run | --fixture-only]" >&2; exit 2 ;;
+esac
 cargo build --release -q -p thimble-harness
 bin=target/release/thimble
 results=reports/latest/results
 
-if [ "${1:-}" != "--no-run" ]; then
+if [ "$mode" != "--no-run" ]; then
   scripts/fixture-results.sh >/dev/null
-  rm -rf "$results"
+  if [ "$mode" = --fixture-only ]; then
+    [ -f "$results/bench-needle1-26m.json" ] || { echo "$results/bench-needle1-26m.json missing; run without --fixture-only" >&2; exit 2; }
+    rm -rf "$results"/assistant-* "$results"/bfcl-* "$results/bench-needle-tiny.json"
+  else
+    rm -rf "$results"
+  fi
   mkdir -p "$results"
   cp -r runs/fixture/* "$results/"
-  "$bin" bench --model synthetic:needle1-26m --backend naive,ndarray,gemm,int8,int4 --threads 1,2 \
+  [ "$mode" = --fixture-only ] || "$bin" bench --model synthetic:needle1-26m --backend naive,ndarray,gemm,int8,int4 --threads 1,2 \
     --prefill 256 --decode 64 --reps 5 --roofline --format json > "$results/bench-needle1-26m.json"
   "$bin" bench --model fixtures/needle-tiny --backend gemm,int8,int4 --threads 1,2 \
     --prefill 256 --decode 64 --reps 5 --format json > "$results/bench-needle-tiny.json"

@@ -27,6 +27,78 @@ fn tmp(name: &str) -> PathBuf {
 const SUITE: &str = "harness/tests/data/mini-needle2.jsonl";
 
 #[test]
+fn resume_refuses_other_settings_but_not_other_threads() {
+    let out = tmp("resume-settings");
+    let o = out.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut a = vec![
+            "run",
+            "--model",
+            "synthetic:needle1-micro",
+            "--tokenizer",
+            "fixtures/tokenizer/test-identity.model",
+            "--suite",
+            SUITE,
+            "--out",
+            o,
+        ];
+        a.extend_from_slice(extra);
+        thimble(&a)
+    };
+    let first = ["--backend", "naive", "--threads", "1", "--max-tokens", "8"];
+    let r = run(&[&first[..], &["--limit", "1"]].concat());
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let recorded: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(recorded["backend"], "naive");
+    assert_eq!(recorded["max_tokens"], 8);
+
+    for (other, named) in [
+        (
+            [
+                "--backend",
+                "ndarray",
+                "--threads",
+                "1",
+                "--max-tokens",
+                "8",
+            ],
+            "backend",
+        ),
+        (
+            ["--backend", "naive", "--threads", "1", "--max-tokens", "9"],
+            "max_tokens",
+        ),
+    ] {
+        let r = run(&[&other[..], &["--limit", "2", "--resume"]].concat());
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(!r.status.success(), "{err}");
+        assert!(
+            err.contains("other settings") && err.contains(named),
+            "{err}"
+        );
+        let lines = std::fs::read_to_string(out.join("samples.jsonl")).unwrap();
+        assert_eq!(lines.lines().count(), 1, "nothing may be appended: {lines}");
+    }
+    // Another thread count is the same run: outputs do not depend on it.
+    let r = run(&[
+        "--backend",
+        "naive",
+        "--threads",
+        "2",
+        "--max-tokens",
+        "8",
+        "--limit",
+        "2",
+        "--resume",
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let lines = std::fs::read_to_string(out.join("samples.jsonl")).unwrap();
+    assert_eq!(lines.lines().count(), 2);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
 fn synthetic_model_with_fixture_tokenizer_runs_and_resumes() {
     let out = tmp("resume");
     let o = out.to_str().unwrap();

@@ -3,6 +3,7 @@
 
 pub mod judge;
 pub mod recorded;
+mod resume;
 pub mod samples;
 pub mod summary;
 pub mod transforms;
@@ -189,6 +190,7 @@ fn run_suite(
         "host": provenance::host(),
         "build": provenance::build(),
     });
+    resume::check_or_record(out, &meta, args.resume)?;
     let ids = done_ids(&done);
     let todo: Vec<&Example> = examples
         .iter()

@@ -399,6 +399,7 @@ pub fn run(args: &RunArgs, dir: &Path) -> Result<()> {
             "meta": meta,
         },
     });
+    super::resume::check_or_record(out, &run_meta, args.resume)?;
     let ids = done_ids(&done);
     let todo: Vec<&Example> = examples
         .iter()
