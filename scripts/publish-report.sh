@@ -17,18 +17,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-}
-case "$mode" in
-  ""|--no-run|--fixture-only) ;;
+case "$#:$mode" in
+  0:|1:--no-run|1:--fixture-only) ;;
   *) echo "usage: scripts/publish-report.sh [--no-run | --fixture-only]" >&2; exit 2 ;;
 esac
+results=reports/latest/results
+if [ "$mode" = --fixture-only ] && [ ! -f "$results/bench-needle1-26m.json" ]; then
+  echo "$results/bench-needle1-26m.json missing; run without --fixture-only" >&2
+  exit 2
+fi
 cargo build --release -q -p thimble-harness
 bin=target/release/thimble
-results=reports/latest/results
 
 if [ "$mode" != "--no-run" ]; then
   scripts/fixture-results.sh >/dev/null
   if [ "$mode" = --fixture-only ]; then
-    [ -f "$results/bench-needle1-26m.json" ] || { echo "$results/bench-needle1-26m.json missing; run without --fixture-only" >&2; exit 2; }
     rm -rf "$results"/assistant-* "$results"/bfcl-* "$results/bench-needle-tiny.json"
   else
     rm -rf "$results"

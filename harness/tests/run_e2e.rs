@@ -53,33 +53,49 @@ fn resume_refuses_other_settings_but_not_other_threads() {
     assert_eq!(recorded["backend"], "naive");
     assert_eq!(recorded["max_tokens"], 8);
 
-    for (other, named) in [
-        (
-            [
-                "--backend",
-                "ndarray",
-                "--threads",
-                "1",
-                "--max-tokens",
-                "8",
-            ],
-            "backend",
-        ),
-        (
-            ["--backend", "naive", "--threads", "1", "--max-tokens", "9"],
-            "max_tokens",
-        ),
-    ] {
-        let r = run(&[&other[..], &["--limit", "2", "--resume"]].concat());
+    let refused = |other: &[&str], named: &str, from: &str| {
+        let r = run(&[other, &["--limit", "2", "--resume"]].concat());
         let err = String::from_utf8_lossy(&r.stderr);
         assert!(!r.status.success(), "{err}");
         assert!(
-            err.contains("other settings") && err.contains(named),
+            err.contains("other settings") && err.contains(named) && err.contains(from),
             "{err}"
         );
         let lines = std::fs::read_to_string(out.join("samples.jsonl")).unwrap();
         assert_eq!(lines.lines().count(), 1, "nothing may be appended: {lines}");
-    }
+    };
+    let same = ["--threads", "1", "--max-tokens", "8"];
+    refused(
+        &[&["--backend", "ndarray"][..], &same].concat(),
+        "backend",
+        "run.json",
+    );
+    refused(
+        &["--backend", "naive", "--threads", "1", "--max-tokens", "9"],
+        "max_tokens",
+        "run.json",
+    );
+    refused(
+        &[&["--backend", "naive", "--shard", "1/2"][..], &same].concat(),
+        "shard",
+        "run.json",
+    );
+    // A directory from before run.json existed is checked against its summary.json.
+    std::fs::remove_file(out.join("run.json")).unwrap();
+    refused(
+        &[&["--backend", "ndarray"][..], &same].concat(),
+        "backend",
+        "summary.json",
+    );
+    // A torn run.json is named, with the way out.
+    std::fs::write(out.join("run.json"), "{\"suite_sha").unwrap();
+    let r = run(&[&["--backend", "naive"][..], &same, &["--resume"]].concat());
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        !r.status.success() && err.contains("run.json") && err.contains("delete it"),
+        "{err}"
+    );
+    std::fs::remove_file(out.join("run.json")).unwrap();
     // Another thread count is the same run: outputs do not depend on it.
     let r = run(&[
         "--backend",

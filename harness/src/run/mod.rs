@@ -32,7 +32,7 @@ pub struct RunArgs {
     /// Suite: bfcl:<category>, <name>:<split> (bundled), or a JSONL file.
     #[arg(long, default_value = "assistant:test")]
     pub suite: String,
-    /// Results directory (samples.jsonl, summary.json).
+    /// Results directory (samples.jsonl, summary.json, run.json).
     #[arg(long)]
     pub out: PathBuf,
     /// Run only the first N examples (after sharding).
@@ -107,7 +107,16 @@ fn model_sha256(files: &[PathBuf], source: &str) -> Result<String> {
         return Ok(provenance::sha256_bytes(source.as_bytes()));
     }
     let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    provenance::sha256_files(&refs).context("hashing model files")
+    let hash = provenance::sha256_files(&refs).context("hashing model files")?;
+    // A synthetic model's weights come from its spec; its only file is the paired tokenizer,
+    // which alone would give every synthetic model the same hash.
+    if source.starts_with("synthetic:") {
+        Ok(provenance::sha256_bytes(
+            format!("{source}\n{hash}").as_bytes(),
+        ))
+    } else {
+        Ok(hash)
+    }
 }
 
 pub fn run(args: RunArgs) -> Result<()> {
@@ -167,7 +176,6 @@ fn run_suite(
         .as_ref()
         .context("the model has no tokenizer.model; pass --tokenizer PATH")?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let (mut log, mut done) = SampleLog::open(&out.join("samples.jsonl"), args.resume)?;
     let started = provenance::now_rfc3339();
     let backend = loaded.model.backend();
     let mut meta = json!({
@@ -190,7 +198,11 @@ fn run_suite(
         "host": provenance::host(),
         "build": provenance::build(),
     });
-    resume::check_or_record(out, &meta, args.resume)?;
+    if args.resume {
+        resume::check(out, &meta)?;
+    }
+    let (mut log, mut done) = SampleLog::open(&out.join("samples.jsonl"), args.resume)?;
+    resume::record(out, &meta)?;
     let ids = done_ids(&done);
     let todo: Vec<&Example> = examples
         .iter()

@@ -367,7 +367,6 @@ pub fn run(args: &RunArgs, dir: &Path) -> Result<()> {
 
     let out = &args.out;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let (mut log, mut done) = SampleLog::open(&out.join("samples.jsonl"), args.resume)?;
     let started = provenance::now_rfc3339();
     let run_meta = json!({
         "suite": suite.name,
@@ -399,7 +398,11 @@ pub fn run(args: &RunArgs, dir: &Path) -> Result<()> {
             "meta": meta,
         },
     });
-    super::resume::check_or_record(out, &run_meta, args.resume)?;
+    if args.resume {
+        super::resume::check(out, &run_meta)?;
+    }
+    let (mut log, mut done) = SampleLog::open(&out.join("samples.jsonl"), args.resume)?;
+    super::resume::record(out, &run_meta)?;
     let ids = done_ids(&done);
     let todo: Vec<&Example> = examples
         .iter()

@@ -1,9 +1,10 @@
 //! What a resumed run must share with the run it continues: everything that decides an
-//! example's output — suite contents, model weights, backend, token cap, constrain mode and
-//! transform. The thread count and the selection (`--limit`, `--shard`) may change between
-//! the two: outputs do not depend on threads, and samples are kept per example. The settings
-//! go to `OUT/run.json` when a run starts, so that `--resume` can refuse to mix in samples made
-//! under other settings before it appends anything.
+//! example's output — suite contents, model, backend, token cap, constrain mode, transform —
+//! and the shard, so that one directory never holds two selections. The thread count may
+//! change (outputs do not depend on it), and so may `--limit` (a larger one extends the run).
+//! The settings go to `OUT/run.json` when a run starts; `--resume` compares before it touches
+//! the samples. Directories from before run.json existed are checked against the provenance
+//! in their `summary.json` when there is one.
 
 use std::path::Path;
 
@@ -13,7 +14,7 @@ use serde_json::{Map, Value};
 const FILE: &str = "run.json";
 
 /// (name in run.json, JSON pointer into the run's provenance block)
-const SETTINGS: [(&str, &str); 7] = [
+const SETTINGS: [(&str, &str); 8] = [
     ("suite_sha256", "/suite_sha256"),
     ("model_sha256", "/model/sha256"),
     ("backend", "/backend"),
@@ -21,6 +22,7 @@ const SETTINGS: [(&str, &str); 7] = [
     ("constrain", "/constrain"),
     ("transform", "/transform"),
     ("transform_seed", "/transform_seed"),
+    ("shard", "/shard"),
 ];
 
 fn settings(meta: &Value) -> Value {
@@ -36,37 +38,79 @@ fn settings(meta: &Value) -> Value {
     Value::Object(map)
 }
 
-/// Records the settings of the run in `meta` (the `provenance.run` block) in `out`, or, when
-/// resuming a run that recorded its own, fails naming every setting that differs.
-pub fn check_or_record(out: &Path, meta: &Value, resume: bool) -> Result<()> {
+fn has_samples(out: &Path) -> bool {
+    std::fs::metadata(out.join("samples.jsonl")).is_ok_and(|m| m.len() > 0)
+}
+
+/// The settings the samples in `out` were made with: run.json, or for older directories the
+/// provenance block of summary.json; None when neither says.
+fn earlier(out: &Path) -> Result<Option<(String, Value)>> {
     let path = out.join(FILE);
-    let now = settings(meta);
-    if resume && path.is_file() {
+    if path.is_file() {
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
-        let before: Value = serde_json::from_str(&text).with_context(|| {
-            format!(
-                "{}: not the JSON object `thimble run` writes",
-                path.display()
-            )
-        })?;
-        let diffs: Vec<String> = SETTINGS
-            .iter()
-            .filter_map(|(name, _)| {
-                let (b, n) = (&before[name], &now[name]);
-                (b != n).then(|| format!("{name} {b} there, {n} now"))
-            })
-            .collect();
-        if !diffs.is_empty() {
-            bail!(
-                "{}: the samples there were made with other settings ({}); resume with the same \
-                 settings or choose another --out",
-                out.display(),
-                diffs.join("; ")
-            );
-        }
+        let v: Value = serde_json::from_str(&text)
+            .ok()
+            .filter(Value::is_object)
+            .with_context(|| {
+                format!(
+                    "{}: not the JSON object `thimble run` writes; delete it to resume without the \
+                     settings check, or choose another --out",
+                    path.display()
+                )
+            })?;
+        return Ok(Some((FILE.to_string(), v)));
+    }
+    let summary = out.join("summary.json");
+    let run = std::fs::read_to_string(&summary)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+        .and_then(|s| s.pointer("/provenance/run").cloned());
+    Ok(run.map(|r| ("summary.json".to_string(), settings(&r))))
+}
+
+/// Before a resumed run touches `out`: fails naming every setting in which `meta` (the new
+/// run's provenance block) differs from the earlier samples'. Keys the earlier record lacks
+/// are not compared; without any record the run goes on with a warning.
+pub fn check(out: &Path, meta: &Value) -> Result<()> {
+    if !has_samples(out) {
         return Ok(());
     }
-    let body = serde_json::to_string_pretty(&now)? + "\n";
-    std::fs::write(&path, body).with_context(|| format!("writing {}", path.display()))
+    let Some((source, before)) = earlier(out)? else {
+        eprintln!(
+            "warning: {}: no run.json or summary.json says how the samples there were made; \
+             resuming without the settings check",
+            out.display()
+        );
+        return Ok(());
+    };
+    let now = settings(meta);
+    let diffs: Vec<String> = SETTINGS
+        .iter()
+        .filter_map(|(name, _)| {
+            let b = before.get(*name)?;
+            let n = &now[name];
+            (b != n).then(|| format!("{name} {b} there, {n} now"))
+        })
+        .collect();
+    if !diffs.is_empty() {
+        bail!(
+            "{}: the samples there were made with other settings ({}, from {source}); resume \
+             with the same settings or choose another --out",
+            out.display(),
+            diffs.join("; ")
+        );
+    }
+    Ok(())
+}
+
+/// Writes `out/run.json` for the run about to append samples (atomically, so an interrupted
+/// write never leaves a torn file for the next `--resume` to trip on).
+pub fn record(out: &Path, meta: &Value) -> Result<()> {
+    let path = out.join(FILE);
+    let tmp = out.join("run.json.tmp");
+    let body = serde_json::to_string_pretty(&settings(meta))? + "\n";
+    std::fs::write(&tmp, body)
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .with_context(|| format!("writing {}", path.display()))
 }
