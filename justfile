@@ -43,7 +43,7 @@ reference-fixtures: venv
 train-fixture:
     python3 -m venv .venv-train && .venv-train/bin/pip install -r fixtures/train/requirements.txt
     cargo run --release -p thimble-harness --bin thimble -- suite generate --out target/needle-tiny-data --seed 1 --splits train,dev --train-size 200000
-    .venv-train/bin/python fixtures/train/train.py --data target/needle-tiny-data --work target/needle-tiny-work --out fixtures/needle-tiny --augment 0.6 --time-budget-min 60
+    .venv-train/bin/python fixtures/train/train.py --data target/needle-tiny-data --work target/needle-tiny-work --out fixtures/needle-tiny --augment 0.6 --steps 5000 --time-budget-min 75
     .venv-train/bin/python fixtures/train/golden.py --model fixtures/needle-tiny --dev target/needle-tiny-data/dev.jsonl
 
 # Run the fixture model over every reported suite (the README's accuracy table).
