@@ -4,6 +4,7 @@
 //! results → gate/report.
 
 pub mod assistant;
+mod atomic;
 pub mod bench;
 pub mod bfcl;
 pub mod call;

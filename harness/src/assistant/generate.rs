@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -573,19 +572,9 @@ fn prepare_dir(dir: &Path) -> Result<(), AssistantError> {
 
 /// Writes via a temporary file and rename, so an interrupted run never leaves a truncated split.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), AssistantError> {
-    let tmp = path.with_extension("tmp");
-    let result = fs::File::create(&tmp)
-        .and_then(|mut f| {
-            f.write_all(bytes)?;
-            f.sync_all()
-        })
-        .and_then(|()| fs::rename(&tmp, path));
-    result.map_err(|source| {
-        let _ = fs::remove_file(&tmp);
-        AssistantError::Write {
-            path: path.to_path_buf(),
-            source,
-        }
+    crate::atomic::write(path, bytes).map_err(|source| AssistantError::Write {
+        path: path.to_path_buf(),
+        source,
     })
 }
 

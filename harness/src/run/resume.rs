@@ -44,7 +44,7 @@ fn has_samples(out: &Path) -> bool {
 
 /// The settings the samples in `out` were made with: run.json, or for older directories the
 /// provenance block of summary.json; None when neither says.
-fn earlier(out: &Path) -> Result<Option<(String, Value)>> {
+fn earlier(out: &Path) -> Result<Option<(&'static str, Value)>> {
     let path = out.join(FILE);
     if path.is_file() {
         let text = std::fs::read_to_string(&path)
@@ -59,14 +59,14 @@ fn earlier(out: &Path) -> Result<Option<(String, Value)>> {
                     path.display()
                 )
             })?;
-        return Ok(Some((FILE.to_string(), v)));
+        return Ok(Some((FILE, v)));
     }
     let summary = out.join("summary.json");
     let run = std::fs::read_to_string(&summary)
         .ok()
         .and_then(|t| serde_json::from_str::<Value>(&t).ok())
         .and_then(|s| s.pointer("/provenance/run").cloned());
-    Ok(run.map(|r| ("summary.json".to_string(), settings(&r))))
+    Ok(run.map(|r| ("summary.json", settings(&r))))
 }
 
 /// Before a resumed run touches `out`: fails naming every setting in which `meta` (the new
@@ -108,9 +108,7 @@ pub fn check(out: &Path, meta: &Value) -> Result<()> {
 /// write never leaves a torn file for the next `--resume` to trip on).
 pub fn record(out: &Path, meta: &Value) -> Result<()> {
     let path = out.join(FILE);
-    let tmp = out.join("run.json.tmp");
     let body = serde_json::to_string_pretty(&settings(meta))? + "\n";
-    std::fs::write(&tmp, body)
-        .and_then(|()| std::fs::rename(&tmp, &path))
+    crate::atomic::write(&path, body.as_bytes())
         .with_context(|| format!("writing {}", path.display()))
 }
