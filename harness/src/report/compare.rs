@@ -1,13 +1,15 @@
 //! The model comparison: a table of the models (size, weights, speed) and a table of accuracy
-//! with one row per suite that at least two models were run on and one column per model — Thimble's own models next
-//! to recorded baselines, like for like.
+//! with one row per suite that at least two models were run on and one column per model —
+//! Thimble's own models next to recorded baselines, like for like.
 //!
 //! Like for like means the same examples: recordings of slow models cover a stated selection of
 //! a suite (`--limit`, `--shard`), so each suite is scored on the examples every compared
-//! model has a verdict for (the intersection of their samples), and that count is its `n`. A cell therefore equals what `thimble run` reports for that model on exactly
-//! those shared examples (`--limit`/`--shard` where the recordings' selections coincide), not
-//! necessarily on everything that model was run on. Size and speed come from bench files (`thimble bench --format json`,
-//! `baselines/bench.py`) whose `model` names the same model directory as the run.
+//! model has a verdict for (the intersection of their samples), and that count is its `n`. A
+//! cell therefore equals what `thimble run` reports for that model on exactly those shared
+//! examples (`--limit`/`--shard` where the recordings' selections coincide), not necessarily on
+//! everything that model was run on. Size and speed come from bench files (`thimble bench
+//! --format json`, `baselines/bench.py`) whose `model` names the same model directory as the
+//! run.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -133,13 +135,11 @@ pub fn section(doc: &mut Doc, runs: &[RunInfo], benches: &[BenchEntry]) -> Resul
     .map(String::from)
     .to_vec();
     let mut rows = Vec::new();
-    let mut names = Vec::new();
     for m in &models {
         let first = m.runs.values().next().copied();
         let Some(first) = first else { continue };
         let bench = bench_row(benches, first);
         let dash = || "–".to_string();
-        names.push(first.display_name.clone());
         rows.push(vec![
             first.display_name.clone(),
             first.dtype.clone().unwrap_or_else(dash),
@@ -170,7 +170,7 @@ pub fn section(doc: &mut Doc, runs: &[RunInfo], benches: &[BenchEntry]) -> Resul
     doc.table(&header, &rows);
     // Table 2: accuracy, one row per suite, one column per model.
     let mut header = vec!["suite".to_string(), "n".to_string()];
-    header.extend(names.iter().map(|n| format!("{n} % [95% CI]")));
+    header.extend(rows.iter().map(|r| format!("{} % [95% CI]", r[0])));
     let mut rows = Vec::new();
     for s in &suites {
         let ids = &common[s];
