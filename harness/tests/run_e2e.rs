@@ -26,25 +26,28 @@ fn tmp(name: &str) -> PathBuf {
 
 const SUITE: &str = "harness/tests/data/mini-needle2.jsonl";
 
+/// `thimble run` of the micro synthetic model with the fixture tokenizer on SUITE into `out`.
+fn micro_run<'a>(out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "run",
+        "--model",
+        "synthetic:needle1-micro",
+        "--tokenizer",
+        "fixtures/tokenizer/test-identity.model",
+        "--suite",
+        SUITE,
+        "--out",
+        out,
+    ];
+    a.extend_from_slice(extra);
+    a
+}
+
 #[test]
 fn resume_refuses_other_settings_but_not_other_threads() {
     let out = tmp("resume-settings");
     let o = out.to_str().unwrap();
-    let run = |extra: &[&str]| {
-        let mut a = vec![
-            "run",
-            "--model",
-            "synthetic:needle1-micro",
-            "--tokenizer",
-            "fixtures/tokenizer/test-identity.model",
-            "--suite",
-            SUITE,
-            "--out",
-            o,
-        ];
-        a.extend_from_slice(extra);
-        thimble(&a)
-    };
+    let run = |extra: &[&str]| thimble(&micro_run(o, extra));
     let first = ["--backend", "naive", "--threads", "1", "--max-tokens", "8"];
     let r = run(&[&first[..], &["--limit", "1"]].concat());
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
@@ -118,23 +121,10 @@ fn resume_refuses_other_settings_but_not_other_threads() {
 fn synthetic_model_with_fixture_tokenizer_runs_and_resumes() {
     let out = tmp("resume");
     let o = out.to_str().unwrap();
-    let base = [
-        "run",
-        "--model",
-        "synthetic:needle1-micro",
-        "--tokenizer",
-        "fixtures/tokenizer/test-identity.model",
-        "--suite",
-        SUITE,
-        "--backend",
-        "naive",
-        "--threads",
-        "1",
-        "--max-tokens",
-        "8",
-        "--out",
+    let base = micro_run(
         o,
-    ];
+        &["--backend", "naive", "--threads", "1", "--max-tokens", "8"],
+    );
     let mut first = base.to_vec();
     first.extend(["--limit", "2"]);
     let r = thimble(&first);
