@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README, `just test`, .ci/run): Rust tests of the whole workspace,
-# the Python checks of the converter against its committed fixtures, then the dogfood gate: the
-# bundled model on assistant:test against the committed baselines/ci/ run (scripts/ci-gate.sh).
+# the Python checks of the converter against its committed fixtures and of the trainer's data
+# side, then the dogfood gate: the bundled model on assistant:test against the committed
+# baselines/ci/ run (scripts/ci-gate.sh).
 # Creates the Python venv from fixtures/requirements.txt when it is missing or stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,4 +15,5 @@ fi
 
 cargo test --workspace --quiet
 .venv/bin/python fixtures/reference/test_converter.py
+.venv/bin/python fixtures/train/test_data.py
 scripts/ci-gate.sh
