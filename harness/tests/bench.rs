@@ -80,6 +80,40 @@ fn suite_mode_reports_latency_percentiles() {
 }
 
 #[test]
+fn suite_mode_constrained_rows_report_mask_time() {
+    let bench = |constrain: &str| {
+        let r = thimble(&[
+            "bench",
+            "--suite",
+            "assistant:dev",
+            "--limit",
+            "3",
+            "--model",
+            "fixtures/needle-tiny",
+            "--threads",
+            "1",
+            "--constrain",
+            constrain,
+            "--format",
+            "json",
+        ]);
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        let rows: Vec<Value> = serde_json::from_slice(&r.stdout).unwrap();
+        rows[0].clone()
+    };
+    let off = bench("off");
+    assert_eq!(off["constrain"], "off");
+    assert!(off["mask_us_p50"].is_null(), "{off}");
+    let schema = bench("schema");
+    assert_eq!(schema["constrain"], "schema");
+    assert_eq!(schema["requests"], 3);
+    // One mask per generated token: every request generates at least `<tool_call>`, `[`, `]`.
+    let p50 = schema["mask_us_p50"].as_f64().unwrap();
+    let p99 = schema["mask_us_p99"].as_f64().unwrap();
+    assert!(p50 > 0.0 && p99 >= p50, "{schema}");
+}
+
+#[test]
 fn bad_settings_are_refused_clearly() {
     let cases: &[(&[&str], &str)] = &[
         (
@@ -141,6 +175,16 @@ fn bad_settings_are_refused_clearly() {
                 "synthetic:needle1-micro",
             ],
             "decoder positions",
+        ),
+        (
+            &[
+                "bench",
+                "--constrain",
+                "names",
+                "--model",
+                "synthetic:needle1-micro",
+            ],
+            "add --suite",
         ),
         (
             &[

@@ -15,6 +15,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
+use thimble_runtime::constrain::Constrain;
 use thimble_runtime::model::argmax;
 use thimble_runtime::roofline::Roofline;
 use thimble_runtime::source;
@@ -69,6 +70,10 @@ pub struct BenchArgs {
     /// With --suite: the SentencePiece model for a model without tokenizer.model.
     #[arg(long)]
     pub tokenizer: Option<std::path::PathBuf>,
+    /// With --suite: constrained decoding, as `thimble run --constrain` (off, names, schema);
+    /// the rows then include the per-token mask time.
+    #[arg(long, default_value = "off")]
+    pub constrain: Constrain,
 }
 
 /// One measured configuration.
@@ -225,6 +230,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
     if let Some(addr) = &args.suite {
         return run_suite(&args, addr);
+    }
+    if args.constrain != Constrain::Off {
+        bail!("--constrain applies to real requests only: add --suite S (forced-length rows decode no calls)");
     }
     let limits: Vec<Roofline> = if args.roofline {
         let all: Vec<Roofline> = args.threads.iter().map(|&t| Roofline::measure(t)).collect();
@@ -388,6 +396,7 @@ fn run_suite(args: &BenchArgs, addr: &str) -> Result<()> {
                 b,
                 t,
                 args.max_tokens,
+                args.constrain,
             )?);
         }
     }
@@ -402,6 +411,7 @@ fn run_suite(args: &BenchArgs, addr: &str) -> Result<()> {
                     suite: &r.suite,
                     backend: &r.backend,
                     threads: r.threads,
+                    constrain: &r.constrain,
                     requests: r.requests,
                     latency_ms_p50: r.latency_ms_p50,
                     latency_ms_p90: r.latency_ms_p90,
@@ -409,6 +419,8 @@ fn run_suite(args: &BenchArgs, addr: &str) -> Result<()> {
                     requests_per_s: r.requests_per_s,
                     prefill_tok_s: r.prefill_tok_s,
                     decode_tok_s: r.decode_tok_s,
+                    mask_us_p50: r.mask_us_p50,
+                    mask_us_p99: r.mask_us_p99,
                     cpu: &r.host.cpu_model,
                     commit: &r.build.git_commit,
                 })?;
@@ -426,6 +438,7 @@ struct SuiteCsv<'a> {
     suite: &'a str,
     backend: &'a str,
     threads: usize,
+    constrain: &'a str,
     requests: usize,
     latency_ms_p50: f64,
     latency_ms_p90: f64,
@@ -433,6 +446,8 @@ struct SuiteCsv<'a> {
     requests_per_s: f64,
     prefill_tok_s: f64,
     decode_tok_s: f64,
+    mask_us_p50: Option<f64>,
+    mask_us_p99: Option<f64>,
     cpu: &'a str,
     commit: &'a str,
 }
