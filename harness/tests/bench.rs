@@ -1,17 +1,10 @@
 //! `thimble bench`: rows carry their settings and host, both modes run, bad input is refused.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
+
+use common::thimble;
 
 use serde_json::Value;
-
-fn thimble(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_thimble"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .output()
-        .unwrap()
-}
 
 #[test]
 fn forced_length_rows_have_medians_and_provenance() {

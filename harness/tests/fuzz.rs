@@ -7,9 +7,11 @@
 //!
 //! `cargo test -p thimble-harness --test fuzz`
 
+mod common;
+
+use common::{root, thimble};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
 use serde_json::Value;
@@ -22,10 +24,6 @@ use thimble_runtime::constrain::{Constrain, Grammar, VocabIndex};
 use thimble_runtime::generate::{parse_calls, TOOL_CALL};
 use thimble_runtime::source::{self, Loaded};
 use thimble_runtime::tools::normalize_tools_value;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// A model and its mask index, loaded once per (model, tokenizer) and kept for the process.
 struct Model {
@@ -285,14 +283,6 @@ fn failures_shrink_to_a_minimal_case_and_round_trip() {
     assert!(rc.failed.reason.contains("requested generation"), "{rc:?}");
     assert_eq!(&RegressionCase::read(path).unwrap(), rc);
     std::fs::remove_dir_all(&out).unwrap();
-}
-
-fn thimble(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_thimble"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
 }
 
 #[test]

@@ -2,24 +2,13 @@
 //! verdicts and timings are fully controlled: exit 0 on identical or noise-level differences,
 //! 1 on a real regression, 2 on unusable input; Markdown and JUnit outputs are well-formed.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use common::{thimble, tmp_dir};
+use std::path::Path;
+use std::process::Output;
 
 use serde_json::{json, Value};
-
-fn thimble(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_thimble"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("thimble-gate-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 /// The category names include markup characters so the report escaping is exercised.
 const CATEGORIES: [&str; 4] = ["simple", "multiple", "no_call", "odd <&\"'> | cat"];
@@ -115,7 +104,7 @@ fn explain(o: &Output) -> String {
 
 #[test]
 fn identical_runs_pass() {
-    let d = tmp("identical");
+    let d = tmp_dir("identical");
     write_run(&d.join("a"), &baseline_verdicts(), 1000.0, 100.0);
     write_run(&d.join("b"), &baseline_verdicts(), 1000.0, 100.0);
     let o = gate(&[(&d.join("a"), &d.join("b"))], &[]);
@@ -127,7 +116,7 @@ fn identical_runs_pass() {
 
 #[test]
 fn ten_percent_of_verdicts_flipped_fails() {
-    let d = tmp("flip10");
+    let d = tmp_dir("flip10");
     let base = baseline_verdicts();
     let mut cur = base.clone();
     // 40 of the 360 true verdicts (10% of the suite) become false.
@@ -172,7 +161,7 @@ fn ten_percent_of_verdicts_flipped_fails() {
 
 #[test]
 fn one_flipped_verdict_passes() {
-    let d = tmp("flip1");
+    let d = tmp_dir("flip1");
     let base = baseline_verdicts();
     let mut cur = base.clone();
     cur[1].0 = false;
@@ -184,7 +173,7 @@ fn one_flipped_verdict_passes() {
 
 #[test]
 fn a_policy_can_raise_the_minimum_effect() {
-    let d = tmp("policy");
+    let d = tmp_dir("policy");
     let base = baseline_verdicts();
     let mut cur = base.clone();
     for v in cur.iter_mut().filter(|v| v.0).take(40) {
@@ -203,7 +192,7 @@ fn a_policy_can_raise_the_minimum_effect() {
 
 #[test]
 fn json_valid_drop_beyond_tolerance_fails() {
-    let d = tmp("jsonvalid");
+    let d = tmp_dir("jsonvalid");
     let base = baseline_verdicts();
     // Only invalid outputs stop decoding, so accuracy is unchanged; 2.5% fewer decode.
     let mut cur = base.clone();
@@ -221,7 +210,7 @@ fn json_valid_drop_beyond_tolerance_fails() {
 
 #[test]
 fn throughput_drop_of_twenty_percent_fails_and_five_percent_passes() {
-    let d = tmp("bench");
+    let d = tmp_dir("bench");
     write_bench(&d.join("base.json"), 50_000.0, 4_000.0);
     write_bench(&d.join("slow20.json"), 40_000.0, 3_200.0);
     write_bench(&d.join("slow5.json"), 47_500.0, 3_800.0);
@@ -251,7 +240,7 @@ fn throughput_drop_of_twenty_percent_fails_and_five_percent_passes() {
 
 #[test]
 fn unusable_inputs_exit_2_naming_the_file() {
-    let d = tmp("bad");
+    let d = tmp_dir("bad");
     let good = d.join("good");
     write_run(&good, &baseline_verdicts(), 1000.0, 100.0);
     let broken = d.join("broken");
@@ -310,7 +299,7 @@ fn unusable_inputs_exit_2_naming_the_file() {
 
 #[test]
 fn unmatched_ids_are_reported() {
-    let d = tmp("unmatched");
+    let d = tmp_dir("unmatched");
     write_run(&d.join("a"), &baseline_verdicts(), 1000.0, 100.0);
     write_run(&d.join("b"), &baseline_verdicts()[..380], 1000.0, 100.0);
     let o = gate(&[(&d.join("a"), &d.join("b"))], &[]);

@@ -1,28 +1,12 @@
 //! `thimble merge` end to end: two shards of a real run merge into the same samples and metrics
 //! as one unsharded run; overlapping or missing shards are refused.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use common::{thimble, tmp};
+use std::path::Path;
 
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn thimble(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_thimble"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("thimble-merge-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
 
 fn run(out: &Path, extra: &[&str]) {
     let mut args = vec![

@@ -4,31 +4,16 @@
 //! and exit 2 with a message naming the problem for each kind of unusable recording. Also that
 //! `thimble score` reads BFCL's own result files (`{"id", "result", ...}` lines).
 
+mod common;
+
+use common::{root, thimble, tmp};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
 const SUITE: &str = "harness/tests/data/recorded-suite.jsonl";
 const RECORDING: &str = "harness/tests/data/recorded-fake";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn thimble(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_thimble"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("thimble-recorded-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
 
 /// A private copy of the committed recording, to damage.
 fn copy_recording(name: &str) -> PathBuf {

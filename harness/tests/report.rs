@@ -4,24 +4,13 @@
 //! numbers they print: a known prefill exponent, known quantization points, and a model without
 //! a parameter count left out with a note rather than an error.
 
+mod common;
+
+use common::{thimble, tmp_dir};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::{json, Value};
-
-fn thimble(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_thimble"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("thimble-report-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn report(inputs: &[&Path], out: &Path) -> Output {
     let mut args = vec!["report", "--results"];
@@ -200,7 +189,7 @@ fn write_model_runs(d: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn runs_and_bench_become_charts_and_tables() {
-    let d = tmp("charts");
+    let d = tmp_dir("charts");
     write_run(&d.join("a"), "models/needle-a", (80, 100), (30, 50));
     write_run(&d.join("b"), "models/needle-b", (90, 100), (20, 50));
     let bench = d.join("bench.json");
@@ -241,7 +230,7 @@ fn runs_and_bench_become_charts_and_tables() {
 
 #[test]
 fn latency_scaling_size_and_quantization_charts() {
-    let d = tmp("xy");
+    let d = tmp_dir("xy");
     let runs = write_model_runs(&d);
     let out = d.join("report");
     let inputs: Vec<&Path> = runs.iter().map(PathBuf::as_path).collect();
@@ -355,7 +344,7 @@ fn latency_scaling_size_and_quantization_charts() {
 
 #[test]
 fn models_without_a_parameter_count_are_noted_not_fatal() {
-    let d = tmp("noparams");
+    let d = tmp_dir("noparams");
     let runs = write_model_runs(&d);
     let out = d.join("report");
     let md = report_ok(&[&runs[3]], &out);
@@ -375,7 +364,7 @@ fn models_without_a_parameter_count_are_noted_not_fatal() {
 
 #[test]
 fn models_are_compared_on_the_examples_they_share() {
-    let d = tmp("compare");
+    let d = tmp_dir("compare");
     let spec = |model, backend, correct, n| Spec {
         model,
         backend,
@@ -448,7 +437,7 @@ fn models_are_compared_on_the_examples_they_share() {
 
 #[test]
 fn meta_json_supplies_a_parameter_count() {
-    let d = tmp("meta");
+    let d = tmp_dir("meta");
     let runs = write_model_runs(&d);
     let old = &runs[3];
     std::fs::write(
@@ -479,7 +468,7 @@ fn meta_json_supplies_a_parameter_count() {
 
 #[test]
 fn a_missing_input_is_an_error_naming_it() {
-    let d = tmp("missing");
+    let d = tmp_dir("missing");
     let o = thimble(&[
         "report",
         "--results",
@@ -493,7 +482,7 @@ fn a_missing_input_is_an_error_naming_it() {
 
 #[test]
 fn a_summary_without_counts_is_an_error_naming_it() {
-    let d = tmp("nocounts");
+    let d = tmp_dir("nocounts");
     write_run(&d.join("a"), "models/needle-a", (1, 2), (1, 2));
     let p = d.join("a").join("summary.json");
     let mut s: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();

@@ -1,28 +1,11 @@
 //! `thimble run` end to end: a synthetic model paired with a fixture tokenizer, incremental
 //! samples, resume after interruption, provenance in the summary, and clear input errors.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+use common::{thimble, tmp};
 
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn thimble(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_thimble"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("thimble-e2e-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
 
 const SUITE: &str = "harness/tests/data/mini-needle2.jsonl";
 
