@@ -97,6 +97,22 @@ fn resume_refuses_other_settings_but_not_other_threads() {
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let lines = std::fs::read_to_string(out.join("samples.jsonl")).unwrap();
     assert_eq!(lines.lines().count(), 2);
+    // A smaller --limit would summarize fewer examples than samples.jsonl holds.
+    let r = run(&[
+        &["--backend", "naive"][..],
+        &same,
+        &["--limit", "1", "--resume"],
+    ]
+    .concat());
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        !r.status.success()
+            && err.contains("1 of the 2 samples")
+            && err.contains("--limit 2 or more"),
+        "{err}"
+    );
+    let lines = std::fs::read_to_string(out.join("samples.jsonl")).unwrap();
+    assert_eq!(lines.lines().count(), 2, "nothing may be appended: {lines}");
     let _ = std::fs::remove_dir_all(&out);
 }
 

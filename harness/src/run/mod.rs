@@ -202,6 +202,7 @@ fn run_suite(
         resume::check(out, &meta)?;
     }
     let (mut log, mut done) = SampleLog::open(&out.join("samples.jsonl"), args.resume)?;
+    resume::check_selection(out, &done, &examples)?;
     resume::record(out, &meta)?;
     let ids = done_ids(&done);
     let todo: Vec<&Example> = examples

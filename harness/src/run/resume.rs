@@ -1,7 +1,9 @@
 //! What a resumed run must share with the run it continues: everything that decides an
 //! example's output — suite contents, model, backend, token cap, constrain mode, transform —
 //! and the shard, so that one directory never holds two selections. The thread count may
-//! change (outputs do not depend on it), and so may `--limit` (a larger one extends the run).
+//! change (outputs do not depend on it), and `--limit` may grow (a larger one extends the run)
+//! but not shrink: samples outside the new selection would be counted in a summary that does
+//! not cover them.
 //! The settings go to `OUT/run.json` when a run starts; `--resume` compares before it touches
 //! the samples. Directories from before run.json existed are checked against the provenance
 //! in their `summary.json` when there is one.
@@ -10,6 +12,9 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use serde_json::{Map, Value};
+
+use super::samples::Sample;
+use crate::suite::Example;
 
 const FILE: &str = "run.json";
 
@@ -111,4 +116,28 @@ pub fn record(out: &Path, meta: &Value) -> Result<()> {
     let body = serde_json::to_string_pretty(&settings(meta))? + "\n";
     crate::atomic::write(&path, body.as_bytes())
         .with_context(|| format!("writing {}", path.display()))
+}
+
+/// After the earlier samples are read: fails when some lie outside this run's selection, which
+/// (suite and shard being the same) means the earlier run had a larger `--limit`.
+pub fn check_selection(out: &Path, done: &[Sample], selection: &[Example]) -> Result<()> {
+    let ids: std::collections::HashSet<&str> = selection.iter().map(|e| e.id.as_str()).collect();
+    let outside: Vec<&str> = done
+        .iter()
+        .map(|s| s.id.as_str())
+        .filter(|id| !ids.contains(id))
+        .collect();
+    if let Some(first) = outside.first() {
+        bail!(
+            "{}: {} of the {} samples there are outside this run's selection of {} examples \
+             (first: {first}); the run being resumed covered more, so resume with --limit {} or \
+             more (or none), or choose another --out",
+            out.join("samples.jsonl").display(),
+            outside.len(),
+            done.len(),
+            selection.len(),
+            done.len()
+        );
+    }
+    Ok(())
 }
