@@ -436,6 +436,29 @@ fn transforms_run_next_to_the_plain_run_and_pair_by_id() {
         "{md}"
     );
 
+    // A resume whose transform seed differs fails before the plain run takes more examples.
+    let r = thimble(&[
+        "run",
+        "--suite",
+        "assistant:test",
+        "--limit",
+        "13",
+        "--out",
+        o,
+        "--transform",
+        "shuffle-tools,distractors:2,synonyms",
+        "--transform-seed",
+        "5",
+        "--resume",
+    ]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        !r.status.success() && err.contains("transform_seed 0 there, 5 now"),
+        "{err}"
+    );
+    let plain = std::fs::read_to_string(out.join("samples.jsonl")).unwrap();
+    assert_eq!(plain.lines().count(), 12, "the plain run went on");
+
     let bad = thimble(&["run", "--limit", "1", "--out", o, "--transform", "shuffle"]);
     assert!(!bad.status.success());
     let err = String::from_utf8_lossy(&bad.stderr);

@@ -145,18 +145,60 @@ pub fn run(args: RunArgs) -> Result<()> {
         constrain: args.constrain,
         vocab: vocab.as_ref(),
     };
+    let changed: Vec<(&Transform, Suite, PathBuf)> = transforms
+        .iter()
+        .map(|t| {
+            let dir = args.out.join("transforms").join(transforms::dir_name(t));
+            (t, t.apply(&suite, args.transform_seed), dir)
+        })
+        .collect();
+    if args.resume {
+        // Every directory is checked before any runs, so that a transform resumed under other
+        // settings fails now rather than after the plain run has finished.
+        for (t, changed, dir) in &changed {
+            resume::check(dir, &run_meta(&args, &loaded, changed, Some(t))?)?;
+        }
+    }
     let plain = run_suite(&args, &loaded, &opts, &suite, shard, &args.out, None)?;
     if transforms.is_empty() {
         return Ok(());
     }
     let mut rows = Vec::new();
-    for t in &transforms {
-        let changed = t.apply(&suite, args.transform_seed);
-        let dir = args.out.join("transforms").join(transforms::dir_name(t));
-        let samples = run_suite(&args, &loaded, &opts, &changed, shard, &dir, Some(t))?;
+    for (t, changed, dir) in &changed {
+        let samples = run_suite(&args, &loaded, &opts, changed, shard, dir, Some(t))?;
         rows.push(transforms::compare(t, &plain, &samples));
     }
     transforms::write(&args.out, &suite.name, args.transform_seed, &plain, &rows)
+}
+
+/// The provenance block of one run into `summary.json`, and the settings `--resume` compares.
+fn run_meta(
+    args: &RunArgs,
+    loaded: &Loaded,
+    suite: &Suite,
+    transform: Option<&Transform>,
+) -> Result<Value> {
+    let backend = loaded.model.backend();
+    Ok(json!({
+        "suite": suite.name,
+        "suite_sha256": suite.sha256,
+        "shard": args.shard,
+        "limit": args.limit,
+        "model": {
+            "source": loaded.info.source,
+            "sha256": model_sha256(&loaded.info.files, &loaded.info.source)?,
+            "dtype": loaded.info.dtype,
+            "parameters": loaded.info.parameters,
+        },
+        "backend": backend.name(),
+        "threads": backend.threads(),
+        "max_tokens": args.max_tokens,
+        "constrain": args.constrain.as_str(),
+        "transform": transform.map(|t| t.to_string()),
+        "transform_seed": transform.map(|_| args.transform_seed),
+        "host": provenance::host(),
+        "build": provenance::build(),
+    }))
 }
 
 /// One suite (plain or transformed) into `out`: samples as they come, then the summary.
@@ -177,27 +219,7 @@ fn run_suite(
         .context("the model has no tokenizer.model; pass --tokenizer PATH")?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let started = provenance::now_rfc3339();
-    let backend = loaded.model.backend();
-    let mut meta = json!({
-        "suite": suite.name,
-        "suite_sha256": suite.sha256,
-        "shard": args.shard,
-        "limit": args.limit,
-        "model": {
-            "source": loaded.info.source,
-            "sha256": model_sha256(&loaded.info.files, &loaded.info.source)?,
-            "dtype": loaded.info.dtype,
-            "parameters": loaded.info.parameters,
-        },
-        "backend": backend.name(),
-        "threads": backend.threads(),
-        "max_tokens": args.max_tokens,
-        "constrain": args.constrain.as_str(),
-        "transform": transform.map(|t| t.to_string()),
-        "transform_seed": transform.map(|_| args.transform_seed),
-        "host": provenance::host(),
-        "build": provenance::build(),
-    });
+    let mut meta = run_meta(args, loaded, suite, transform)?;
     if args.resume {
         resume::check(out, &meta)?;
     }
