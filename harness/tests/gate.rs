@@ -209,6 +209,36 @@ fn json_valid_drop_beyond_tolerance_fails() {
 }
 
 #[test]
+fn bench_rows_with_another_constrain_mode_are_noted() {
+    let d = tmp_dir("bench-constrain");
+    write_bench(&d.join("base.json"), 50_000.0, 4_000.0);
+    let with_mode = |mode: &str| {
+        let mut rows: Value =
+            serde_json::from_str(&std::fs::read_to_string(d.join("base.json")).unwrap()).unwrap();
+        for r in rows.as_array_mut().unwrap() {
+            r["constrain"] = json!(mode);
+        }
+        let path = d.join(format!("{mode}.json"));
+        std::fs::write(&path, rows.to_string()).unwrap();
+        path
+    };
+    let o = gate(&[(&d.join("base.json"), &with_mode("schema"))], &[]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("bench gemm x1: constrain off in the baseline, schema now"),
+        "{}",
+        explain(&o)
+    );
+    // A row without the field is an unconstrained one.
+    let o = gate(&[(&d.join("base.json"), &with_mode("off"))], &[]);
+    assert!(
+        !String::from_utf8_lossy(&o.stdout).contains("constrain"),
+        "{}",
+        explain(&o)
+    );
+}
+
+#[test]
 fn throughput_drop_of_twenty_percent_fails_and_five_percent_passes() {
     let d = tmp_dir("bench");
     write_bench(&d.join("base.json"), 50_000.0, 4_000.0);

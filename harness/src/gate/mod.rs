@@ -129,6 +129,9 @@ pub struct BenchRow {
     pub parameters: Option<u64>,
     #[serde(default)]
     pub weight_bytes: Option<u64>,
+    /// Constrained decoding of a `bench --suite` row (its decode time includes the mask).
+    #[serde(default)]
+    pub constrain: Option<String>,
 }
 
 pub enum Input {
@@ -580,6 +583,14 @@ pub fn compare_bench(
         {
             report.notes.push(format!(
                 "{group}: model or prefill/decode lengths differ between baseline and current"
+            ));
+        }
+        let mode = |r: &BenchRow| r.constrain.clone().unwrap_or_else(|| "off".to_string());
+        if mode(b) != mode(c) {
+            report.notes.push(format!(
+                "{group}: constrain {} in the baseline, {} now (decode time includes the mask)",
+                mode(b),
+                mode(c)
             ));
         }
         for (metric, bv, cv) in [

@@ -145,6 +145,10 @@ pub fn run(args: RunArgs) -> Result<()> {
         constrain: args.constrain,
         vocab: vocab.as_ref(),
     };
+    // The model is hashed once; every directory's settings are known (and, on --resume,
+    // checked) before any runs, so a transform resumed under other settings fails now rather
+    // than after the plain run has taken more examples.
+    let model_sha = model_sha256(&loaded.info.files, &loaded.info.source)?;
     let changed: Vec<(&Transform, Suite, PathBuf)> = transforms
         .iter()
         .map(|t| {
@@ -152,41 +156,66 @@ pub fn run(args: RunArgs) -> Result<()> {
             (t, t.apply(&suite, args.transform_seed), dir)
         })
         .collect();
+    let plain_job = Job {
+        suite: &suite,
+        out: &args.out,
+        meta: run_meta(&args, &loaded, &model_sha, &suite, None),
+    };
+    let jobs: Vec<(&Transform, Job)> = changed
+        .iter()
+        .map(|(t, suite, dir)| {
+            let meta = run_meta(&args, &loaded, &model_sha, suite, Some(t));
+            (
+                *t,
+                Job {
+                    suite,
+                    out: dir,
+                    meta,
+                },
+            )
+        })
+        .collect();
     if args.resume {
-        // Every directory is checked before any runs, so that a transform resumed under other
-        // settings fails now rather than after the plain run has finished.
-        for (t, changed, dir) in &changed {
-            resume::check(dir, &run_meta(&args, &loaded, changed, Some(t))?)?;
+        for job in std::iter::once(&plain_job).chain(jobs.iter().map(|(_, j)| j)) {
+            resume::check(job.out, &job.meta)?;
         }
     }
-    let plain = run_suite(&args, &loaded, &opts, &suite, shard, &args.out, None)?;
-    if transforms.is_empty() {
+    let plain = run_suite(&args, &loaded, &opts, shard, plain_job)?;
+    if jobs.is_empty() {
         return Ok(());
     }
     let mut rows = Vec::new();
-    for (t, changed, dir) in &changed {
-        let samples = run_suite(&args, &loaded, &opts, changed, shard, dir, Some(t))?;
+    for (t, job) in jobs {
+        let samples = run_suite(&args, &loaded, &opts, shard, job)?;
         rows.push(transforms::compare(t, &plain, &samples));
     }
     transforms::write(&args.out, &suite.name, args.transform_seed, &plain, &rows)
+}
+
+/// One directory's run: its suite (plain or transformed), where it goes, and its provenance.
+struct Job<'a> {
+    suite: &'a Suite,
+    out: &'a Path,
+    meta: Value,
 }
 
 /// The provenance block of one run into `summary.json`, and the settings `--resume` compares.
 fn run_meta(
     args: &RunArgs,
     loaded: &Loaded,
+    model_sha: &str,
     suite: &Suite,
     transform: Option<&Transform>,
-) -> Result<Value> {
+) -> Value {
     let backend = loaded.model.backend();
-    Ok(json!({
+    json!({
         "suite": suite.name,
         "suite_sha256": suite.sha256,
         "shard": args.shard,
         "limit": args.limit,
         "model": {
             "source": loaded.info.source,
-            "sha256": model_sha256(&loaded.info.files, &loaded.info.source)?,
+            "sha256": model_sha,
             "dtype": loaded.info.dtype,
             "parameters": loaded.info.parameters,
         },
@@ -198,7 +227,7 @@ fn run_meta(
         "transform_seed": transform.map(|_| args.transform_seed),
         "host": provenance::host(),
         "build": provenance::build(),
-    }))
+    })
 }
 
 /// One suite (plain or transformed) into `out`: samples as they come, then the summary.
@@ -207,11 +236,14 @@ fn run_suite(
     args: &RunArgs,
     loaded: &Loaded,
     opts: &GenerateOptions<'_>,
-    suite: &Suite,
     shard: Option<(usize, usize)>,
-    out: &Path,
-    transform: Option<&Transform>,
+    job: Job<'_>,
 ) -> Result<Vec<Sample>> {
+    let Job {
+        suite,
+        out,
+        mut meta,
+    } = job;
     let examples = select(suite, shard, args.limit);
     let tok = loaded
         .tokenizer
@@ -219,10 +251,6 @@ fn run_suite(
         .context("the model has no tokenizer.model; pass --tokenizer PATH")?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let started = provenance::now_rfc3339();
-    let mut meta = run_meta(args, loaded, suite, transform)?;
-    if args.resume {
-        resume::check(out, &meta)?;
-    }
     let (mut log, mut done) = SampleLog::open(&out.join("samples.jsonl"), args.resume)?;
     resume::check_selection(out, &done, &examples)?;
     resume::record(out, &meta)?;
