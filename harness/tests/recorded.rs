@@ -175,6 +175,25 @@ fn bfcl_recordings_get_the_verdicts_of_thimble_score() {
 }
 
 #[test]
+fn a_resume_may_extend_the_selection_but_not_shrink_it() {
+    let out = tmp("resume-limit");
+    let rec = root().join(RECORDING);
+    let r = run_recorded(&rec, SUITE, &out, &["--limit", "4"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let r = run_recorded(&rec, SUITE, &out, &["--limit", "2", "--resume"]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        !r.status.success() && err.contains("2 of the 4 samples") && !err.contains("panicked"),
+        "{err}"
+    );
+    assert_eq!(samples(&out).len(), 4, "nothing may be appended");
+    let r = run_recorded(&rec, SUITE, &out, &["--limit", "6", "--resume"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(samples(&out).len(), 6);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
 fn limit_and_shard_need_only_the_selected_ids() {
     let rec = copy_recording("partial");
     let file = rec.join("recorded-suite.jsonl");

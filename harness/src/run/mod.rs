@@ -22,7 +22,7 @@ use crate::dialect::convert_tools;
 use crate::provenance;
 use crate::suite::{Dialect, Example, Suite};
 use crate::transform::{self, Transform};
-use samples::{done_ids, Sample, SampleLog};
+use samples::{done_ids, Sample};
 use thimble_runtime::source::Loaded;
 
 #[derive(Debug, Args)]
@@ -251,9 +251,7 @@ fn run_suite(
         .context("the model has no tokenizer.model; pass --tokenizer PATH")?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let started = provenance::now_rfc3339();
-    let (mut log, mut done) = SampleLog::open(&out.join("samples.jsonl"), args.resume)?;
-    resume::check_selection(out, &done, &examples)?;
-    resume::record(out, &meta)?;
+    let (mut log, mut done) = resume::open_samples(out, &meta, &examples, args.resume)?;
     let ids = done_ids(&done);
     let todo: Vec<&Example> = examples
         .iter()

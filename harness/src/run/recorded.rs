@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use thimble_runtime::constrain::Constrain;
 
 use super::judge::{self, needle_expected, Judged};
-use super::samples::{done_ids, Sample, SampleLog};
+use super::samples::{done_ids, Sample};
 use super::{parse_shard, select, write_summary, RunArgs};
 use crate::bfcl::score::decode_output;
 use crate::bfcl::{score_output, NameMapping, OutputFormat, ScoreOptions};
@@ -401,8 +401,7 @@ pub fn run(args: &RunArgs, dir: &Path) -> Result<()> {
     if args.resume {
         super::resume::check(out, &run_meta)?;
     }
-    let (mut log, mut done) = SampleLog::open(&out.join("samples.jsonl"), args.resume)?;
-    super::resume::record(out, &run_meta)?;
+    let (mut log, mut done) = super::resume::open_samples(out, &run_meta, &examples, args.resume)?;
     let ids = done_ids(&done);
     let todo: Vec<&Example> = examples
         .iter()

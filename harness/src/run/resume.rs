@@ -13,7 +13,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use serde_json::{Map, Value};
 
-use super::samples::Sample;
+use super::samples::{Sample, SampleLog};
 use crate::suite::Example;
 
 const FILE: &str = "run.json";
@@ -111,16 +111,31 @@ pub fn check(out: &Path, meta: &Value) -> Result<()> {
 
 /// Writes `out/run.json` for the run about to append samples (atomically, so an interrupted
 /// write never leaves a torn file for the next `--resume` to trip on).
-pub fn record(out: &Path, meta: &Value) -> Result<()> {
+fn record(out: &Path, meta: &Value) -> Result<()> {
     let path = out.join(FILE);
     let body = serde_json::to_string_pretty(&settings(meta))? + "\n";
     crate::atomic::write(&path, body.as_bytes())
         .with_context(|| format!("writing {}", path.display()))
 }
 
-/// After the earlier samples are read: fails when some lie outside this run's selection, which
-/// (suite and shard being the same) means the earlier run had a larger `--limit`.
-pub fn check_selection(out: &Path, done: &[Sample], selection: &[Example]) -> Result<()> {
+/// Opens `out/samples.jsonl` for a run whose settings [`check`] accepted (when resuming):
+/// returns the earlier samples, which must all lie in `selection`, and records `meta` in
+/// run.json before anything is appended. Live and recorded runs both start here.
+pub fn open_samples(
+    out: &Path,
+    meta: &Value,
+    selection: &[Example],
+    resume: bool,
+) -> Result<(SampleLog, Vec<Sample>)> {
+    let (log, done) = SampleLog::open(&out.join("samples.jsonl"), resume)?;
+    check_selection(out, &done, selection)?;
+    record(out, meta)?;
+    Ok((log, done))
+}
+
+/// Fails when some earlier samples lie outside this run's selection, which (suite and shard
+/// being the same) means the earlier run had a larger `--limit`.
+fn check_selection(out: &Path, done: &[Sample], selection: &[Example]) -> Result<()> {
     let ids: std::collections::HashSet<&str> = selection.iter().map(|e| e.id.as_str()).collect();
     let outside: Vec<&str> = done
         .iter()
