@@ -585,12 +585,13 @@ pub fn compare_bench(
                 "{group}: model or prefill/decode lengths differ between baseline and current"
             ));
         }
-        let mode = |r: &BenchRow| r.constrain.clone().unwrap_or_else(|| "off".to_string());
-        if mode(b) != mode(c) {
+        let (bm, cm) = (
+            b.constrain.as_deref().unwrap_or("off"),
+            c.constrain.as_deref().unwrap_or("off"),
+        );
+        if bm != cm {
             report.notes.push(format!(
-                "{group}: constrain {} in the baseline, {} now (decode time includes the mask)",
-                mode(b),
-                mode(c)
+                "{group}: constrain {bm} in the baseline, {cm} now (decode time includes the mask)"
             ));
         }
         for (metric, bv, cv) in [
